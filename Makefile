@@ -1,0 +1,50 @@
+# The two commands that matter: `make run` and `make test`. Both set everything up themselves.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export DEBIAN_FRONTEND := noninteractive
+
+.PHONY: run test lint bench clean setup setup-test chromium migrate
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install --quiet .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PIP) install --quiet ".[test]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+setup-test: $(VENV)/.installed-test chromium
+
+# Debian's chromium for the browser tests (never `playwright install`: it downloads).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+# Quick start on SQLite with demo users; http://127.0.0.1:8000
+run: setup
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py load_demo
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: setup-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+# The whole suite, browser tests included, on a throwaway PostgreSQL it starts and stops.
+test: setup-test lint
+	DJANGO_ALLOW_ASYNC_UNSAFE=true scripts/with-postgres.sh $(PY) -m pytest
+
+bench: setup
+	DEBUG=true $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,652 @@
+"""One form per wizard page. Each owns the answer keys it saves.
+
+Forms check what one page can check (required reasons, conditional details). They never
+decide where the practitioner goes next: that is the engine's job (``decisions.steps``).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import (
+    ConditionalQuestion,
+    ConditionalRadios,
+    Field,
+    Layout,
+    Size,
+    Submit,
+)
+from django import forms
+from django.utils import timezone
+
+from decisions import flowchart
+from decisions.layout import QuestionRadios
+from decisions.steps import Step
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+TEXTAREA = forms.Textarea(attrs={"rows": 4})
+
+
+def _choices(mapping: dict[str, str]) -> list[tuple[str, str]]:
+    return list(mapping.items())
+
+
+def _radio(label: str, choices, **messages) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": messages.get("required", f"Select an answer: {label}")},
+    )
+
+
+def _text(label: str, *, required=True, help_text="", max_length=200, error="") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        max_length=max_length,
+        error_messages={"required": error or f"Enter {label[0].lower()}{label[1:]}"},
+    )
+
+
+def _textarea(label: str, *, required=True, help_text="", error="") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        max_length=5000,
+        widget=TEXTAREA,
+        error_messages={"required": error or f"Enter {label[0].lower()}{label[1:]}"},
+    )
+
+
+class StepForm(forms.Form):
+    """A wizard page. Subclasses set ``primary`` (the radio that is the question, if any)."""
+
+    primary: str | None = None
+
+    def __init__(self, *args, step: Step, answers: dict | None = None, **kwargs):
+        kwargs.setdefault("initial", self.initial_from(answers or {}))
+        super().__init__(*args, **kwargs)
+        self.step = step
+        self.answers = answers or {}
+        if self.primary:
+            self.fields[self.primary].label = step.heading
+            self.fields[self.primary].help_text = step.hint
+            self.fields[self.primary].error_messages["required"] = self.primary_required_message()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(*self.layout_items(), Submit("continue", "Save and continue"))
+
+    def primary_required_message(self) -> str:
+        return f"Select yes or no: {self.step.heading[0].lower()}{self.step.heading[1:]}"
+
+    def layout_items(self) -> list:
+        return [Field(name) for name in self.fields]
+
+    @classmethod
+    def owned_keys(cls) -> list[str]:
+        return list(cls.base_fields)
+
+    @classmethod
+    def initial_from(cls, answers: dict) -> dict:
+        return {key: answers[key] for key in cls.base_fields if key in answers}
+
+    def to_answers(self) -> dict:
+        """The cleaned values as JSON-ready answers; every owned key is written."""
+        values = {}
+        for key in self.owned_keys():
+            value = self.cleaned_data.get(key)
+            if isinstance(value, datetime.date):
+                value = value.isoformat()
+            elif value is None:
+                value = ""
+            values[key] = value
+        return values
+
+    def clear(self, *keys: str) -> None:
+        """Drop details that belong to the answer not chosen (a hidden reveal keeps text)."""
+        for key in keys:
+            field = self.fields[key]
+            self.cleaned_data[key] = [] if isinstance(field, forms.MultipleChoiceField) else ""
+
+    def require(self, key: str, message: str) -> None:
+        if not self.cleaned_data.get(key):
+            self.add_error(key, message)
+
+    def question(self, *reveals):
+        """The page's question as radios; ``reveals`` maps a choice label to its details."""
+        choices = [label for _, label in self.fields[self.primary].choices]
+        revealed = dict(reveals)
+        return QuestionRadios(
+            self.primary,
+            *(
+                ConditionalQuestion(label, *revealed[label]) if label in revealed else label
+                for label in choices
+            ),
+        )
+
+
+class UrgentForm(StepForm):
+    primary = "urgent"
+    urgent = _radio("", _choices(flowchart.URGENCY))
+
+    def primary_required_message(self):
+        return "Select yes if anyone is at immediate risk of serious harm"
+
+    def layout_items(self):
+        return [self.question()]
+
+
+class ActNowForm(StepForm):
+    """No questions: the page tells the practitioner who to contact at once."""
+
+
+class DirectionForm(StepForm):
+    primary = "direction"
+    direction = _radio("", _choices(flowchart.DIRECTIONS))
+
+    def primary_required_message(self):
+        return "Select whether you want to share or another agency has asked"
+
+    def layout_items(self):
+        return [self.question()]
+
+
+class AboutForm(StepForm):
+    subject_type = _radio(
+        "Who is the information about?",
+        [("child", "A child or young person"), ("adult", "An adult"), ("family", "A family")],
+        required="Select who the information is about",
+    )
+    subject_reference = _text(
+        "Case reference",
+        help_text="The reference from your case system. Do not enter the person's name.",
+        max_length=100,
+        error="Enter the case reference",
+    )
+    other_agency = _text(
+        "Which agency is the other party?",
+        help_text="For example, Northshire Police or Riverside Primary School.",
+        error="Enter the other agency",
+    )
+    other_contact = _text(
+        "Who is your contact there? (optional)",
+        required=False,
+        help_text="Their role, and name if you know it.",
+    )
+    repeat_request = _radio(
+        "Have you shared information about this person with this agency before?",
+        YES_NO,
+        required="Select yes if you have shared about this person with this agency before",
+    )
+    repeat_changed = _textarea("Have the circumstances changed since then?", required=False)
+    repeat_consent_again = _textarea("Should you seek consent again?", required=False)
+    repeat_still_accurate = _textarea(
+        "Is the information still relevant and accurate?", required=False
+    )
+
+    def layout_items(self):
+        return [
+            Field.radios("subject_type", legend_size=Size.MEDIUM),
+            Field.text("subject_reference", field_width=20),
+            Field.text("other_agency"),
+            Field.text("other_contact"),
+            ConditionalRadios(
+                "repeat_request",
+                ConditionalQuestion(
+                    "Yes", "repeat_changed", "repeat_consent_again", "repeat_still_accurate"
+                ),
+                "No",
+            ),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("repeat_request") == "yes":
+            self.require("repeat_changed", "Say whether the circumstances have changed")
+            self.require("repeat_consent_again", "Say whether you should seek consent again")
+            self.require(
+                "repeat_still_accurate",
+                "Say whether the information is still relevant and accurate",
+            )
+        else:
+            self.clear("repeat_changed", "repeat_consent_again", "repeat_still_accurate")
+        return data
+
+
+class PurposeForm(StepForm):
+    primary = "purpose"
+    purpose = _radio("", YES_NO)
+    purpose_grounds = forms.MultipleChoiceField(
+        label="What is the purpose? Select all that apply",
+        choices=_choices(flowchart.PURPOSE_GROUNDS),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    purpose_text = _textarea(
+        "Describe the purpose in your own words",
+        help_text="If there is no clear purpose, say why.",
+        error="Describe the purpose in your own words",
+    )
+
+    def layout_items(self):
+        return [
+            self.question(("Yes", [Field.checkboxes("purpose_grounds")])),
+            Field.textarea("purpose_text"),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("purpose") == "yes":
+            self.require("purpose_grounds", "Select at least one purpose")
+        else:
+            self.clear("purpose_grounds")
+        return data
+
+
+class _YesNoWithNotesForm(StepForm):
+    notes_key: str
+
+    def layout_items(self):
+        return [self.question(), Field.textarea(self.notes_key)]
+
+
+class IdentifiableForm(_YesNoWithNotesForm):
+    primary = "identifiable"
+    notes_key = "identifiable_notes"
+    identifiable = _radio("", YES_NO)
+    identifiable_notes = _textarea("Notes (optional)", required=False)
+
+
+class ConfidentialForm(_YesNoWithNotesForm):
+    primary = "confidential"
+    notes_key = "confidential_notes"
+    confidential = _radio("", YES_NO)
+    confidential_notes = _textarea(
+        "Why is it, or is it not, confidential? (optional)", required=False
+    )
+
+
+CONSENT_TYPES = [
+    ("explicit", "Explicit: they agreed, in words or in writing, to this sharing"),
+    ("implied", "Implied: it is clear from the circumstances that they agree"),
+]
+CONSENT_GIVERS = [
+    ("individual", "The person themselves"),
+    ("parent_carer", "A parent or carer, on a child's behalf"),
+    ("child_with_capacity", "A child judged able to decide for themselves"),
+]
+NO_CONSENT_REASONS = [
+    ("refused", "They refused"),
+    ("withdrawn", "They gave consent and then withdrew it"),
+    ("increase_risk", "Not sought: asking would increase the risk of harm"),
+    ("prejudice_crime", "Not sought: asking would prejudice preventing or detecting serious crime"),
+    ("undue_delay", "Not sought: asking would cause undue delay"),
+    ("cannot_find", "The person cannot be found"),
+    ("lacks_capacity", "The person lacks capacity to decide"),
+    ("not_attempted", "Not attempted, for another reason"),
+]
+
+
+class ConsentForm(StepForm):
+    primary = "consent"
+    consent = _radio("", YES_NO)
+    consent_type = _radio("What kind of consent?", CONSENT_TYPES)
+    consent_given_by = _radio("Who gave consent?", CONSENT_GIVERS)
+    consent_absent_reason = _radio("Why do you not have consent?", NO_CONSENT_REASONS)
+    consent_notes = _textarea(
+        "Explain (optional)",
+        required=False,
+        help_text="If the person lacks capacity, say how capacity was assessed and why sharing "
+        "is in their best interests.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key in ("consent_type", "consent_given_by", "consent_absent_reason"):
+            self.fields[key].required = False
+
+    def layout_items(self):
+        return [
+            self.question(
+                ("Yes", [Field.radios("consent_type"), Field.radios("consent_given_by")]),
+                ("No", [Field.radios("consent_absent_reason")]),
+            ),
+            Field.textarea("consent_notes"),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("consent") == "yes":
+            self.require("consent_type", "Select what kind of consent you have")
+            self.require("consent_given_by", "Select who gave consent")
+            self.clear("consent_absent_reason")
+        elif data.get("consent") == "no":
+            self.require("consent_absent_reason", "Select why you do not have consent")
+            self.clear("consent_type", "consent_given_by")
+            reason = data.get("consent_absent_reason")
+            if reason in ("not_attempted", "lacks_capacity") and not data.get("consent_notes"):
+                self.add_error(
+                    "consent_notes",
+                    "Explain why consent was not sought: not having asked is not a reason "
+                    "to share without consent"
+                    if reason == "not_attempted"
+                    else "Explain how capacity was assessed and why sharing is in their best "
+                    "interests",
+                )
+        return data
+
+
+LEGAL_GROUNDS = [
+    (
+        "significant_harm_evidence",
+        "There is evidence that a child is suffering, or is likely to "
+        "suffer, significant harm (or an adult serious harm)",
+    ),
+    ("reasonable_cause", "There is reasonable cause to believe that is so"),
+    (
+        "prevent_harm",
+        "To prevent significant harm to a child or serious harm to an adult, "
+        "including through serious crime",
+    ),
+    ("vital_interests", "To protect someone's vital interests (life or death)"),
+    ("court_order", "A court order requires it"),
+    ("legal_duty", "A legal duty or power, such as section 115 of the Crime and Disorder Act 1998"),
+]
+
+
+class OtherReasonForm(StepForm):
+    primary = "other_reason"
+    other_reason = _radio("", YES_NO)
+    legal_grounds = forms.MultipleChoiceField(
+        label="What are the grounds? Select all that apply",
+        choices=LEGAL_GROUNDS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    legal_detail = _text("Which duty, power or order? (optional)", required=False, max_length=300)
+    proportionality = _textarea(
+        "What may happen if you share, and what may happen if you do not?",
+        help_text="Weigh the risk to the person and others against their right to privacy.",
+        error="Explain what may happen if you share and if you do not",
+    )
+
+    def layout_items(self):
+        return [
+            self.question(("Yes", [Field.checkboxes("legal_grounds"), Field.text("legal_detail")])),
+            Field.textarea("proportionality"),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("other_reason") == "yes":
+            self.require("legal_grounds", "Select at least one ground for sharing without consent")
+        else:
+            self.clear("legal_grounds", "legal_detail")
+        return data
+
+
+MEANS = [
+    ("secure_email", "Secure email"),
+    ("secure_portal", "A secure portal or shared case system"),
+    ("phone", "By phone"),
+    ("meeting", "In person or at a meeting"),
+    ("post", "Recorded post"),
+    ("other", "Another way"),
+]
+
+
+class HowForm(StepForm):
+    shared_what = _textarea(
+        "What information will you share?",
+        help_text="Only what is needed for the purpose. Keep facts apart from opinions.",
+        error="Enter what information you will share",
+    )
+    recipient_organisation = _text(
+        "Which organisation will receive it?", error="Enter the organisation that will receive it"
+    )
+    recipient_role = _text(
+        "Who will receive it?",
+        help_text="Their role, and name if known.",
+        error="Enter who will receive it",
+    )
+    means = _radio("How will you share it?", MEANS, required="Select how you will share it")
+    shared_when = _text(
+        "When will you share it, or when did you?",
+        help_text="For example, today by phone, then secure email confirming it.",
+        error="Enter when you will share it",
+    )
+
+    @classmethod
+    def initial_from(cls, answers):
+        initial = super().initial_from(answers)
+        initial.setdefault("recipient_organisation", answers.get("other_agency", ""))
+        return initial
+
+    def layout_items(self):
+        return [
+            Field.textarea("shared_what"),
+            Field.text("recipient_organisation"),
+            Field.text("recipient_role"),
+            Field.radios("means", legend_size=Size.SMALL),
+            Field.text("shared_when"),
+        ]
+
+
+CHECKS = [
+    ("necessary_only", "I will share only what is necessary for the purpose"),
+    ("fact_and_opinion", "I have made clear which parts are facts and which are opinions"),
+    ("right_recipient", "I have confirmed the recipient's identity and that they need it"),
+    ("secure", "I will send it securely"),
+]
+
+
+class ChecksForm(StepForm):
+    checks = forms.MultipleChoiceField(
+        label="Confirm each check",
+        choices=CHECKS,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Confirm each check before you share"},
+    )
+
+    def layout_items(self):
+        return [Field.checkboxes("checks", legend_size=Size.MEDIUM)]
+
+    def clean_checks(self):
+        value = self.cleaned_data["checks"]
+        if set(value) != {key for key, _ in CHECKS}:
+            raise forms.ValidationError(
+                "Confirm each check. If you cannot, get advice before you share"
+            )
+        return value
+
+
+TOLD = [
+    ("already", "Yes, they already know"),
+    ("will", "Yes, I will tell them"),
+    ("no", "No"),
+]
+
+
+class InformingForm(StepForm):
+    primary = "told"
+    told = _radio("", TOLD)
+    told_why_not = _textarea(
+        "Why will you not tell them?",
+        required=False,
+        help_text="For example, telling them would put a child at greater risk.",
+    )
+
+    def primary_required_message(self):
+        return "Select whether you will tell the person"
+
+    def layout_items(self):
+        return [self.question(("No", [Field.textarea("told_why_not")]))]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("told") == "no":
+            self.require("told_why_not", "Explain why you will not tell them")
+        else:
+            self.clear("told_why_not")
+        return data
+
+
+ARTICLE_6 = [
+    ("public_task", "Public task: part of your organisation's official functions"),
+    ("legal_obligation", "Legal obligation: the law requires the sharing"),
+    ("vital_interests", "Vital interests: to protect someone's life"),
+    ("consent", "Consent"),
+    ("legitimate_interests", "Legitimate interests (not for public authorities' tasks)"),
+]
+ARTICLE_9 = [
+    (
+        "safeguarding",
+        "Safeguarding of children and of individuals at risk (DPA 2018 Schedule 1 paragraph 18)",
+    ),
+    ("vital_interests", "Vital interests of someone unable to consent"),
+    ("health_social_care", "Health or social care purposes"),
+    ("explicit_consent", "Explicit consent"),
+    ("other", "Another condition"),
+]
+
+
+class LawfulBasisForm(StepForm):
+    article6 = _radio(
+        "Which lawful basis (UK GDPR Article 6) applies?",
+        ARTICLE_6,
+        required="Select the lawful basis",
+    )
+    special_category = _radio(
+        "Does it include special category information?",
+        YES_NO,
+        required="Select yes if it includes special category information",
+    )
+    article9 = _radio("Which condition (Article 9) applies?", ARTICLE_9)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "special_category"
+        ].help_text = "For example health, ethnicity, religion, sexual life or orientation."
+        self.fields["article9"].required = False
+
+    def layout_items(self):
+        return [
+            Field.radios("article6", legend_size=Size.MEDIUM),
+            ConditionalRadios(
+                "special_category",
+                ConditionalQuestion("Yes", Field.radios("article9")),
+                "No",
+            ),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("special_category") == "yes":
+            self.require("article9", "Select the condition for special category information")
+        else:
+            self.clear("article9")
+        return data
+
+
+class AdviceForm(StepForm):
+    primary = "advice_sought"
+    advice_sought = _radio("", YES_NO)
+    advice_from = _text(
+        "Who did you ask?",
+        required=False,
+        help_text="Their role, for example safeguarding lead or Caldicott Guardian.",
+    )
+    advice_given = _textarea("What did they advise?", required=False)
+
+    def primary_required_message(self):
+        return "Select yes if you sought advice"
+
+    def layout_items(self):
+        return [self.question(("Yes", [Field.text("advice_from"), Field.textarea("advice_given")]))]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("advice_sought") == "yes":
+            self.require("advice_from", "Enter who you asked for advice")
+            self.require("advice_given", "Enter what they advised")
+        else:
+            self.clear("advice_from", "advice_given")
+        return data
+
+
+class FollowUpForm(StepForm):
+    follow_up_actions = _textarea(
+        "What actions follow from this decision?",
+        help_text="Who will do what, and by when.",
+        error="Enter the actions that follow from this decision",
+    )
+    review_date = DateInputField(
+        label="When should this decision be reviewed?",
+        help_text="For example, 27 3 2027",
+        require_all_fields=False,
+    )
+
+    @classmethod
+    def initial_from(cls, answers):
+        initial = super().initial_from(answers)
+        if answers.get("review_date"):
+            initial["review_date"] = datetime.date.fromisoformat(answers["review_date"])
+        return initial
+
+    def layout_items(self):
+        return [
+            Field.textarea("follow_up_actions"),
+            Field("review_date", context={"legend_size": "govuk-fieldset__legend--s"}),
+        ]
+
+    def clean_review_date(self):
+        value = self.cleaned_data["review_date"]
+        if value and value < timezone.localdate():
+            raise forms.ValidationError("The review date must be today or in the future")
+        return value
+
+
+STEP_FORMS: dict[str, type[StepForm]] = {
+    "urgent": UrgentForm,
+    "act_now": ActNowForm,
+    "direction": DirectionForm,
+    "about": AboutForm,
+    "purpose": PurposeForm,
+    "identifiable": IdentifiableForm,
+    "confidential": ConfidentialForm,
+    "consent": ConsentForm,
+    "other_reason": OtherReasonForm,
+    "how": HowForm,
+    "checks": ChecksForm,
+    "informing": InformingForm,
+    "lawful_basis": LawfulBasisForm,
+    "advice": AdviceForm,
+    "follow_up": FollowUpForm,
+}
+
+
+def describe(step: Step, answers: dict) -> list[tuple[str, str]]:
+    """(question, answer in words) for each answered field of a page, as shown on the
+    check-answers page and frozen into the record's snapshot."""
+    form_class = STEP_FORMS[step.id]
+    rows = []
+    for key, field in form_class.base_fields.items():
+        value = answers.get(key)
+        if value in (None, "", []):
+            continue
+        choices = dict(getattr(field, "choices", []) or [])
+        if isinstance(value, list):
+            text = "; ".join(str(choices.get(v, v)) for v in value)
+        elif key == "review_date":
+            text = datetime.date.fromisoformat(value).strftime("%-d %B %Y")
+        else:
+            text = str(choices.get(value, value))
+        label = step.heading if key == form_class.primary else str(field.label)
+        rows.append((label, text))
+    return rows

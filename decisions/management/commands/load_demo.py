@@ -1,0 +1,99 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from decisions import demo
+from records.models import Organisation, Team, User
+
+PASSWORD = "demo"  # noqa: S105  (demo only: the command refuses to run without DEBUG)
+
+USERS = [
+    # username, first, last, role, team key, manages
+    ("practitioner", "Pat", "Example", User.Role.PRACTITIONER, "family", []),
+    ("practitioner2", "Sam", "Sample", User.Role.PRACTITIONER, "family", []),
+    ("manager", "Morgan", "Demo", User.Role.MANAGER, "family", ["family"]),
+    ("manager2", "Alex", "Testcase", User.Role.MANAGER, "school", ["school"]),
+    ("auditor", "Ari", "Placeholder", User.Role.AUDITOR, None, []),
+]
+
+
+class Command(BaseCommand):
+    help = "Load plainly fictional demo users and records (refuses to run unless DEBUG is on)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("load_demo only runs with DEBUG on: it creates known passwords.")
+        if User.objects.filter(username="practitioner").exists():
+            self.stdout.write("Demo data already loaded.")
+            return
+        with transaction.atomic():
+            self._load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo users: practitioner, practitioner2, manager, manager2, auditor, admin "
+                f"(password '{PASSWORD}')."
+            )
+        )
+
+    def _load(self):
+        council = Organisation.objects.create(
+            name="Northshire Council (fictional)", kind=Organisation.Kind.COUNCIL
+        )
+        school = Organisation.objects.create(
+            name="Riverside Academy (fictional)", kind=Organisation.Kind.SCHOOL
+        )
+        teams = {
+            "family": Team.objects.create(organisation=council, name="Family support east"),
+            "school": Team.objects.create(organisation=school, name="Pastoral care"),
+        }
+        users = {}
+        for username, first, last, role, team, manages in USERS:
+            user = User.objects.create_user(
+                username=username,
+                password=PASSWORD,
+                first_name=first,
+                last_name=last,
+                role=role,
+                team=teams.get(team),
+                organisation=teams[team].organisation if team else council,
+            )
+            user.managed_teams.set([teams[key] for key in manages])
+            users[username] = user
+        User.objects.create_superuser(
+            username="admin",
+            password=PASSWORD,
+            email="admin@example.invalid",
+            first_name="Admin",
+            last_name="Demo",
+            organisation=council,
+        )
+
+        practitioner = users["practitioner"]
+        for number, outcome in enumerate(demo.CASES, start=1):
+            demo.create_submitted(
+                author=practitioner,
+                answers=demo.finished_answers(outcome, subject_reference=f"DEMO-C-{number:04d}"),
+            )
+        demo.create_submitted(
+            author=practitioner,
+            answers=demo.finished_answers(
+                "share_without_consent", urgent="yes", subject_reference="DEMO-C-0100"
+            ),
+        )
+        demo.create_submitted(
+            author=users["practitioner2"],
+            answers=demo.finished_answers("share_with_consent", subject_reference="DEMO-C-0200"),
+        )
+        demo.create_submitted(
+            author=users["manager2"],
+            answers=demo.finished_answers(
+                "share_without_consent",
+                subject_reference="DEMO-S-0001",
+                other_agency="Northshire Council children's services (fictional)",
+            ),
+        )
+        demo.create_draft(
+            author=practitioner,
+            complete=False,
+            answers={**demo.CONTEXT, "subject_reference": "DEMO-C-0300"},
+        )

@@ -1,0 +1,120 @@
+"""Thin views: fetch what the user may see, bind the page's form, call a service, redirect.
+
+Where to go next is always the plan's answer (``decisions.steps``), never the view's.
+"""
+
+import contextlib
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from decisions import wizard
+from decisions.forms import STEP_FORMS
+from decisions.steps import CHECK, STEPS_BY_ID
+from records.selectors import draft_get_for_author, record_get_for_user
+from records.services import StaleState, decision_save_step, decision_start
+from records.utils import client_ip
+
+
+def _page_url(record, step_id: str) -> str:
+    if step_id == CHECK:
+        return reverse("decisions:check", args=[record.reference])
+    return reverse("decisions:step", args=[record.reference, step_id])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request):
+    if not request.user.can_decide:
+        raise PermissionDenied("Auditors do not start decisions.")
+    if request.method == "POST":
+        record = decision_start(author=request.user, ip=client_ip(request))
+        return redirect(_page_url(record, wizard.plan_for(record).current))
+    return render(request, "decisions/start.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step(request, reference: str, step_id: str):
+    record = draft_get_for_author(user=request.user, reference=reference)
+    plan = wizard.plan_for(record)
+    if step_id not in STEP_FORMS or not plan.can_visit(step_id):
+        return redirect(_page_url(record, plan.current))
+
+    changing = request.GET.get("change") == "1"
+    page = STEPS_BY_ID[step_id]
+    form = STEP_FORMS[step_id](
+        request.POST if request.method == "POST" else None, step=page, answers=record.answers
+    )
+    if request.method == "POST" and form.is_valid():
+        completed = [s for s in record.completed_steps if s != step_id] + [step_id]
+        decision_save_step(
+            record=record,
+            author=request.user,
+            step=step_id,
+            values=form.to_answers(),
+            completed_steps=completed,
+            ip=client_ip(request),
+        )
+        plan = wizard.plan_for(record)
+        return redirect(_page_url(record, plan.after(step_id, changing=changing)))
+
+    previous = plan.previous(step_id)
+    return render(
+        request,
+        "decisions/step.html",
+        {
+            "record": record,
+            "step": page,
+            "form": form,
+            "back_url": _page_url(record, previous) if previous else reverse("home"),
+            "changing": changing,
+            "urgent": record.answers.get("urgent") == "yes",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check(request, reference: str):
+    record = record_get_for_user(user=request.user, reference=reference)
+    if not record.is_draft or record.author_id != request.user.pk:
+        return redirect("records:detail", reference=record.reference)
+    plan = wizard.plan_for(record)
+    if not plan.complete:
+        return redirect(_page_url(record, plan.current))
+    if request.method == "POST":
+        # Submitted already (a double click, another tab): show where it stands.
+        with contextlib.suppress(StaleState):
+            wizard.submit(record=record, author=request.user, ip=client_ip(request))
+        return redirect("decisions:confirmation", reference=record.reference)
+
+    answers = wizard.answers_on_path(plan, record.answers)
+    return render(
+        request,
+        "decisions/check.html",
+        {
+            "record": record,
+            "snapshot": wizard.build_snapshot(plan, answers),
+            "back_url": _page_url(record, plan.steps[-1]),
+            "urgent": answers.get("urgent") == "yes",
+        },
+    )
+
+
+@login_required
+def confirmation(request, reference: str):
+    record = record_get_for_user(user=request.user, reference=reference)
+    if record.is_draft:
+        return redirect("decisions:check", reference=record.reference)
+    return render(
+        request,
+        "decisions/confirmation.html",
+        {
+            "record": record,
+            "outcome": record.snapshot["outcome"],
+        },
+    )

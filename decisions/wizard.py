@@ -1,0 +1,106 @@
+"""What the wizard hands to ``records``: the answers on the path and a snapshot of what
+was asked, so a record reads the same whatever the flowchart says later."""
+
+from __future__ import annotations
+
+from decisions.flowchart import FLOWCHART_VERSION, OUTCOMES, QUESTIONS
+from decisions.forms import STEP_FORMS, describe
+from decisions.steps import STEPS_BY_ID, Plan, make_plan
+from records.models import DecisionRecord, User
+from records.services import decision_submit
+
+CONSENT_NOT_SOUGHT_WARNING = (
+    "Consent was not sought and no reason such as risk of harm or undue delay was given. "
+    "Not having asked is not in itself a reason to share without consent."
+)
+
+
+def plan_for(record: DecisionRecord) -> Plan:
+    return make_plan(record.answers, record.completed_steps)
+
+
+def answers_on_path(plan: Plan, answers: dict) -> dict:
+    """Only the answers owned by pages on the final path: the rest are dropped."""
+    kept = {}
+    for step_id in plan.steps:
+        for key in STEP_FORMS[step_id].owned_keys():
+            if key in answers:
+                kept[key] = answers[key]
+    return kept
+
+
+def warnings_for(answers: dict) -> list[str]:
+    if answers.get("consent") == "no" and answers.get("consent_absent_reason") == "not_attempted":
+        return [CONSENT_NOT_SOUGHT_WARNING]
+    return []
+
+
+def outcome_snapshot(outcome_id: str, plan: Plan) -> dict:
+    outcome = OUTCOMES[outcome_id]
+    return {
+        "id": outcome.id,
+        "title": outcome.title,
+        "summary": outcome.summary,
+        "next_steps": list(outcome.next_steps),
+        "shares": outcome.shares,
+        "source": outcome.source,
+        "requires_approval": plan.decision.requires_approval,
+        "approval_timing": plan.decision.approval_timing,
+        "guidance": [{"href": g.href, "label": g.label} for g in outcome.guidance],
+    }
+
+
+def build_snapshot(plan: Plan, answers: dict) -> dict:
+    """Each page as it was shown: its heading, the answers in words, the guidance cited."""
+    steps = []
+    for step_id in plan.steps:
+        step = STEPS_BY_ID[step_id]
+        rows = describe(step, answers)
+        if not rows:
+            continue
+        steps.append(
+            {
+                "id": step.id,
+                "title": step.short,
+                "heading": step.heading,
+                "is_question": step.is_question,
+                "source": QUESTIONS[step.id].source if step.is_question else "",
+                "rows": [{"label": label, "value": value} for label, value in rows],
+                "guidance": [{"href": g.href, "label": g.label} for g in step.guidance],
+            }
+        )
+    return {
+        "flowchart_version": FLOWCHART_VERSION,
+        "steps": steps,
+        "outcome": outcome_snapshot(plan.decision.outcome, plan),
+        "warnings": warnings_for(answers),
+    }
+
+
+def submit(*, record: DecisionRecord, author: User, ip: str | None) -> DecisionRecord:
+    plan = plan_for(record)
+    if not plan.complete:
+        raise ValueError("The decision is not finished.")
+    answers = answers_on_path(plan, record.answers)
+    decision = plan.decision
+    return decision_submit(
+        record=record,
+        author=author,
+        answers=answers,
+        path=decision.path,
+        outcome=decision.outcome,
+        shares=decision.shares,
+        requires_approval=decision.requires_approval,
+        approval_timing=decision.approval_timing,
+        flowchart_version=FLOWCHART_VERSION,
+        snapshot=build_snapshot(plan, answers),
+        summary={
+            "direction": answers.get("direction", ""),
+            "urgent": answers.get("urgent") == "yes",
+            "subject_reference": answers.get("subject_reference", ""),
+            "subject_type": answers.get("subject_type", ""),
+            "other_agency": answers.get("other_agency", ""),
+        },
+        review_date=answers.get("review_date") or None,
+        ip=ip,
+    )

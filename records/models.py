@@ -1,0 +1,182 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        COUNCIL = "council", "Council"
+        SCHOOL = "school", "School or college"
+        HEALTH = "health", "NHS trust or health provider"
+        POLICE = "police", "Police force"
+        CHARITY = "charity", "Charity or voluntary organisation"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_unique_in_org"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.organisation})"
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        PRACTITIONER = "practitioner", "Practitioner"
+        MANAGER = "manager", "Manager"
+        AUDITOR = "auditor", "Auditor"
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    managed_teams = models.ManyToManyField(Team, blank=True, related_name="managers")
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.role == self.Role.AUDITOR
+
+    @property
+    def can_decide(self) -> bool:
+        return self.role in (self.Role.PRACTITIONER, self.Role.MANAGER)
+
+
+class DecisionRecord(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+        AWAITING_REVIEW = "awaiting_review", "Shared urgently: awaiting review"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned for changes"
+        REJECTED = "rejected", "Rejected"
+        RECORDED = "recorded", "Recorded"
+
+    class SubjectType(models.TextChoices):
+        CHILD = "child", "A child or young person"
+        ADULT = "adult", "An adult"
+        FAMILY = "family", "A family"
+
+    reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+
+    # The wizard's working copy while a draft; frozen (pruned to the path) at submission.
+    answers = models.JSONField(default=dict, blank=True)
+    completed_steps = models.JSONField(default=list, blank=True)
+
+    # Set at submission, never changed afterwards.
+    flowchart_version = models.CharField(max_length=20, blank=True)
+    outcome = models.CharField(max_length=40, blank=True)
+    path = models.JSONField(default=list, blank=True)
+    shares = models.BooleanField(null=True)
+    requires_approval = models.BooleanField(default=False)
+    approval_timing = models.CharField(max_length=20, blank=True)
+    snapshot = models.JSONField(default=dict, blank=True)
+
+    # Copied from the answers for listing and search.
+    direction = models.CharField(max_length=20, blank=True)
+    urgent = models.BooleanField(default=False)
+    subject_reference = models.CharField(max_length=100, blank=True)
+    subject_type = models.CharField(max_length=20, choices=SubjectType.choices, blank=True)
+    other_agency = models.CharField(max_length=200, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    review_date = models.DateField(null=True, blank=True)
+    retain_until = models.DateField(null=True, blank=True)
+    legal_hold = models.BooleanField(default=False)
+    reconsiders = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reconsiderations"
+    )
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["author", "state"]),
+            models.Index(fields=["team", "state"]),
+            models.Index(fields=["subject_reference"]),
+        ]
+
+    def __str__(self):
+        return self.reference or f"Decision {self.pk}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == self.State.DRAFT
+
+
+class AuditEvent(models.Model):
+    """One append-only row per thing that happened. Written only by services.audit_log."""
+
+    class Event(models.TextChoices):
+        LOGIN = "login", "Logged in"
+        LOGIN_FAILED = "login_failed", "Failed login"
+        LOGOUT = "logout", "Logged out"
+        RECORD_CREATED = "record_created", "Decision started"
+        STEP_ANSWERED = "step_answered", "Step answered"
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned"
+        REJECTED = "rejected", "Rejected"
+        REVIEWED = "reviewed", "Reviewed"
+        SHARING_CONFIRMED = "sharing_confirmed", "Sharing confirmed"
+        ADDENDUM = "addendum", "Addendum added"
+        VIEWED = "viewed", "Viewed"
+        EXPORTED = "exported", "Exported"
+        ACCESS_DENIED = "access_denied", "Access denied"
+        RETENTION_DELETION = "retention_deletion", "Deleted under retention"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_role = models.CharField(max_length=20, blank=True)
+    event = models.CharField(max_length=30, choices=Event.choices)
+    record = models.ForeignKey(
+        DecisionRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    record_reference = models.CharField(max_length=20, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.event} {self.record_reference}"
+        )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from records import views
+
+app_name = "records"
+
+urlpatterns = [
+    path("", views.record_list, name="list"),
+    path("<str:reference>/", views.record_detail, name="detail"),
+]
