@@ -1,0 +1,54 @@
+"""Named users per role, as the design notes' demo data has them (all fictional)."""
+
+import pytest
+
+from records.models import Organisation, Team, User
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def family_team(db):
+    council = Organisation.objects.create(name="Testshire Council", kind="council")
+    return Team.objects.create(organisation=council, name="Family support")
+
+
+@pytest.fixture
+def school_team(db):
+    school = Organisation.objects.create(name="Test Academy", kind="school")
+    return Team.objects.create(organisation=school, name="Pastoral")
+
+
+def _user(username, role, team, manages=()):
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, role=role, team=team,
+        organisation=team.organisation if team else None,
+        first_name=username.title(), last_name="Testuser",
+    )
+    user.managed_teams.set(manages)
+    return user
+
+
+@pytest.fixture
+def practitioner(family_team):
+    return _user("practitioner", User.Role.PRACTITIONER, family_team)
+
+
+@pytest.fixture
+def practitioner2(family_team):
+    return _user("practitioner2", User.Role.PRACTITIONER, family_team)
+
+
+@pytest.fixture
+def manager(family_team):
+    return _user("manager", User.Role.MANAGER, family_team, [family_team])
+
+
+@pytest.fixture
+def manager2(school_team):
+    return _user("manager2", User.Role.MANAGER, school_team, [school_team])
+
+
+@pytest.fixture
+def auditor(family_team):
+    return _user("auditor", User.Role.AUDITOR, None)
