@@ -1,0 +1,88 @@
+"""The wizard's plan: which pages, in what order, and which one is next."""
+
+import pytest
+
+from decisions import demo
+from decisions.steps import CHECK, STEPS, STEPS_BY_ID, make_plan
+
+SHARING_PAGES = ["how", "checks", "informing", "lawful_basis"]
+CLOSING_PAGES = ["advice", "follow_up"]
+
+
+def test_it_starts_with_the_urgency_question():
+    plan = make_plan({}, [])
+    assert plan.current == "urgent"
+    assert plan.steps == ("urgent", "direction", "about", "purpose")
+
+
+def test_it_puts_the_act_now_page_straight_after_an_urgent_answer():
+    plan = make_plan({"urgent": "yes"}, ["urgent"])
+    assert plan.steps[:2] == ("urgent", "act_now")
+    assert plan.current == "act_now"
+
+
+@pytest.mark.parametrize(("outcome", "questions"), [
+    ("not_share_no_purpose", ["purpose"]),
+    ("share_not_identifiable", ["purpose", "identifiable"]),
+    ("share_not_confidential", ["purpose", "identifiable", "confidential"]),
+    ("share_with_consent", ["purpose", "identifiable", "confidential", "consent"]),
+    ("share_without_consent", ["purpose", "identifiable", "confidential", "consent",
+                               "other_reason"]),
+    ("not_share_no_basis", ["purpose", "identifiable", "confidential", "consent",
+                            "other_reason"]),
+])
+def test_it_plans_the_pages_of_each_outcome(outcome, questions):
+    answers = demo.finished_answers(outcome)
+    plan = make_plan(answers, [])
+    shares = outcome.startswith("share")
+    assert list(plan.steps) == ["urgent", "direction", "about", *questions,
+                                *(SHARING_PAGES if shares else []), *CLOSING_PAGES]
+    assert plan.decision.outcome == outcome
+
+
+def test_it_moves_to_the_check_page_when_every_page_is_done():
+    answers = demo.finished_answers("share_with_consent")
+    plan = make_plan(answers, make_plan(answers, []).steps)
+    assert plan.complete and plan.current == CHECK
+    assert plan.can_visit(CHECK) and plan.can_visit("urgent")
+
+
+def test_it_lets_a_page_be_visited_only_up_to_the_current_one():
+    plan = make_plan({"urgent": "no", "direction": "proactive"}, ["urgent", "direction"])
+    assert plan.current == "about"
+    assert plan.can_visit("urgent") and plan.can_visit("about")
+    assert not plan.can_visit("purpose")
+    assert not plan.can_visit("consent")  # not on the plan yet
+    assert not plan.can_visit(CHECK)
+
+
+def test_it_keeps_later_pages_done_when_an_earlier_answer_changes_the_path():
+    answers = demo.finished_answers("share_with_consent")
+    done = make_plan(answers, []).steps
+    changed = {**answers, "consent": "no", "consent_absent_reason": "refused"}
+    plan = make_plan(changed, done)
+    # The new question is next; the pages after it stay done once it is answered.
+    assert plan.current == "other_reason"
+    plan = make_plan({**changed, "other_reason": "yes"}, [*done, "other_reason"])
+    assert plan.complete
+
+
+def test_it_goes_on_in_order_or_back_to_check_when_changing():
+    answers = demo.finished_answers("share_with_consent")
+    plan = make_plan(answers, make_plan(answers, []).steps)
+    assert plan.after("purpose", changing=False) == "identifiable"
+    assert plan.after("purpose", changing=True) == CHECK
+    assert plan.after("follow_up", changing=False) == CHECK
+
+
+def test_it_links_back_to_the_page_before():
+    plan = make_plan(demo.finished_answers("share_with_consent"), [])
+    assert plan.previous("urgent") is None
+    assert plan.previous("direction") == "urgent"
+    assert plan.previous(CHECK) == "follow_up"
+
+
+def test_it_declares_each_page_once_with_a_heading():
+    assert len(STEPS_BY_ID) == len(STEPS)
+    for step in STEPS:
+        assert step.heading and step.short
