@@ -43,7 +43,7 @@ lint: setup-test
 test: setup-test lint
 	DJANGO_ALLOW_ASYNC_UNSAFE=true scripts/with-postgres.sh $(PY) -m pytest
 
-bench: setup
+bench: $(VENV)/.installed-test
 	DEBUG=true $(PY) -m bench
 
 clean:
