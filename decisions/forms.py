@@ -11,8 +11,6 @@ import datetime
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
-    ConditionalQuestion,
-    ConditionalRadios,
     Field,
     Layout,
     Size,
@@ -22,7 +20,7 @@ from django import forms
 from django.utils import timezone
 
 from decisions import flowchart
-from decisions.layout import QuestionRadios
+from decisions.layout import QuestionRadios, RevealChoice, RevealRadios
 from decisions.steps import Step
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -79,6 +77,7 @@ class StepForm(forms.Form):
             self.fields[self.primary].error_messages["required"] = self.primary_required_message()
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> carries the token
         self.helper.layout = Layout(*self.layout_items(), Submit("continue", "Save and continue"))
 
     def primary_required_message(self) -> str:
@@ -124,7 +123,7 @@ class StepForm(forms.Form):
         return QuestionRadios(
             self.primary,
             *(
-                ConditionalQuestion(label, *revealed[label]) if label in revealed else label
+                RevealChoice(label, *revealed[label]) if label in revealed else label
                 for label in choices
             ),
         )
@@ -195,9 +194,9 @@ class AboutForm(StepForm):
             Field.text("subject_reference", field_width=20),
             Field.text("other_agency"),
             Field.text("other_contact"),
-            ConditionalRadios(
+            RevealRadios(
                 "repeat_request",
-                ConditionalQuestion(
+                RevealChoice(
                     "Yes", "repeat_changed", "repeat_consent_again", "repeat_still_accurate"
                 ),
                 "No",
@@ -538,9 +537,9 @@ class LawfulBasisForm(StepForm):
     def layout_items(self):
         return [
             Field.radios("article6", legend_size=Size.MEDIUM),
-            ConditionalRadios(
+            RevealRadios(
                 "special_category",
-                ConditionalQuestion("Yes", Field.radios("article9")),
+                RevealChoice("Yes", Field.radios("article9")),
                 "No",
             ),
         ]

@@ -206,6 +206,7 @@ def make_plan(answers: Mapping, completed: Sequence[str]) -> Plan:
     """The pages on the path for these answers and the first one still to complete."""
     decision = evaluate(answers)
     steps = tuple(step.id for step in STEPS if step.on_plan(answers, decision))
-    done = set(completed)
+    # The question still to answer is never done, whatever the list says.
+    done = set(completed) - {decision.next_question}
     current = next((step for step in steps if step not in done), CHECK)
     return Plan(decision=decision, steps=steps, current=current)

@@ -20,11 +20,12 @@ def plan_for(record: DecisionRecord) -> Plan:
 
 
 def answers_on_path(plan: Plan, answers: dict) -> dict:
-    """Only the answers owned by pages on the final path: the rest are dropped."""
+    """Only the answers owned by pages on the final path, and not left empty: the rest
+    (details of an answer not chosen, pages that fell off the path) are dropped."""
     kept = {}
     for step_id in plan.steps:
         for key in STEP_FORMS[step_id].owned_keys():
-            if key in answers:
+            if answers.get(key) not in (None, "", []):
                 kept[key] = answers[key]
     return kept
 
