@@ -133,6 +133,22 @@ class DecisionRecord(models.Model):
     def is_draft(self) -> bool:
         return self.state == self.State.DRAFT
 
+    @property
+    def state_tag_class(self) -> str:
+        """The GOV.UK tag colour for the state, so a queue can be read at a glance."""
+        return _STATE_TAG_COLOURS.get(self.state, "govuk-tag--grey")
+
+
+_STATE_TAG_COLOURS = {
+    DecisionRecord.State.DRAFT: "govuk-tag--grey",
+    DecisionRecord.State.AWAITING_APPROVAL: "govuk-tag--yellow",
+    DecisionRecord.State.AWAITING_REVIEW: "govuk-tag--orange",
+    DecisionRecord.State.APPROVED: "govuk-tag--green",
+    DecisionRecord.State.RETURNED: "govuk-tag--purple",
+    DecisionRecord.State.REJECTED: "govuk-tag--red",
+    DecisionRecord.State.RECORDED: "govuk-tag--blue",
+}
+
 
 class AuditEvent(models.Model):
     """One append-only row per thing that happened. Written only by services.audit_log."""
