@@ -1,4 +1,11 @@
+from django.urls import path
+
+from guidance import views
+
 app_name = "guidance"
 
-# Filled in by the guidance issue: index, search, one page per slug.
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("search/", views.search, name="search"),
+    path("<slug:slug>/", views.page, name="page"),
+]
