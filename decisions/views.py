@@ -5,6 +5,7 @@ Where to go next is always the plan's answer (``decisions.steps``), never the vi
 
 import contextlib
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -15,7 +16,7 @@ from decisions import wizard
 from decisions.forms import STEP_FORMS
 from decisions.steps import CHECK, STEPS_BY_ID
 from records.selectors import draft_get_for_author, record_get_for_user
-from records.services import StaleState, decision_save_step, decision_start
+from records.services import StaleState, decision_discard, decision_save_step, decision_start
 from records.utils import client_ip
 
 
@@ -118,3 +119,17 @@ def confirmation(request, reference: str):
             "outcome": record.snapshot["outcome"],
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def discard(request, reference: str):
+    record = draft_get_for_author(user=request.user, reference=reference)
+    if request.method == "POST":
+        decision_discard(record=record, author=request.user, ip=client_ip(request))
+        messages.success(request, f"Draft {reference} deleted.")
+        return redirect("home")
+    return render(request, "decisions/discard.html", {
+        "record": record,
+        "back_url": _page_url(record, wizard.plan_for(record).current),
+    })

@@ -158,6 +158,7 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", "Failed login"
         LOGOUT = "logout", "Logged out"
         RECORD_CREATED = "record_created", "Decision started"
+        DRAFT_DELETED = "draft_deleted", "Draft deleted"
         STEP_ANSWERED = "step_answered", "Step answered"
         SUBMITTED = "submitted", "Submitted"
         APPROVED = "approved", "Approved"
@@ -182,8 +183,11 @@ class AuditEvent(models.Model):
     actor_username = models.CharField(max_length=150, blank=True)
     actor_role = models.CharField(max_length=20, blank=True)
     event = models.CharField(max_length=30, choices=Event.choices)
+    # No database constraint and nothing done on delete: audit rows are never updated, and
+    # outlive a deleted draft (or a record deleted under retention) by its reference.
     record = models.ForeignKey(
-        DecisionRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+        DecisionRecord, null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="events",
     )
     record_reference = models.CharField(max_length=20, blank=True, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)

@@ -85,6 +85,18 @@ def decision_save_step(
 
 
 @transaction.atomic
+def decision_discard(*, record: DecisionRecord, author: User, ip: str | None = None) -> None:
+    """Delete a draft its author no longer wants. Submitted records are never deleted here;
+    the audit trail keeps the reference and that the draft existed."""
+    deleted, _ = DecisionRecord.objects.filter(
+        pk=record.pk, author=author, state=State.DRAFT
+    ).delete()
+    if not deleted:
+        raise StaleState(f"{record.reference} is no longer a draft.")
+    audit_log(event=AuditEvent.Event.DRAFT_DELETED, actor=author, record=record, ip=ip)
+
+
+@transaction.atomic
 def decision_submit(
     *,
     record: DecisionRecord,
