@@ -11,6 +11,7 @@ import datetime
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
+    Div,
     Field,
     Layout,
     Size,
@@ -78,7 +79,15 @@ class StepForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's <form> carries the token
-        self.helper.layout = Layout(*self.layout_items(), Submit("continue", "Save and continue"))
+        self.helper.layout = Layout(
+            *self.layout_items(),
+            Div(
+                Submit("continue", "Save and continue"),
+                Submit("save_and_exit", "Save and come back later",
+                       css_class="govuk-button--secondary"),
+                css_class="govuk-button-group",
+            ),
+        )
 
     def primary_required_message(self) -> str:
         return f"Select yes or no: {self.step.heading[0].lower()}{self.step.heading[1:]}"

@@ -3,6 +3,7 @@
 from crispy_forms.utils import TEMPLATE_PACK, render_field
 from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios
 from django.template.loader import render_to_string
+from django.utils.html import format_html_join
 
 
 class RevealChoice(ConditionalQuestion):
@@ -15,9 +16,11 @@ class RevealChoice(ConditionalQuestion):
     def render(self, bound_field, form, context, template_pack=TEMPLATE_PACK, **kwargs):
         choices = list(bound_field.field.choices)
         index = [label for _, label in choices].index(self.value)
-        revealed = "".join(
-            render_field(field, form, context, template_pack=template_pack, **kwargs)
-            for field in self.fields
+        # Each part is a template's (escaped, safe) output; joined, it stays safe.
+        revealed = format_html_join(
+            "", "{}",
+            ((render_field(field, form, context, template_pack=template_pack, **kwargs),)
+             for field in self.fields),
         )
         with context.push(
             choice=choices[index], field=bound_field, position=index + 1,

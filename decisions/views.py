@@ -50,6 +50,10 @@ def step(request, reference: str, step_id: str):
     form = STEP_FORMS[step_id](
         request.POST if request.method == "POST" else None, step=page, answers=record.answers
     )
+    leaving = "save_and_exit" in request.POST
+    if leaving and not form.has_changed():
+        # Nothing new on this page: everything before it is saved already.
+        return redirect("home")
     if request.method == "POST" and form.is_valid():
         completed = [s for s in record.completed_steps if s != step_id] + [step_id]
         decision_save_step(
@@ -60,10 +64,23 @@ def step(request, reference: str, step_id: str):
             completed_steps=completed,
             ip=client_ip(request),
         )
-        plan = wizard.plan_for(record)
-        return redirect(_page_url(record, plan.after(step_id, changing=changing)))
+        if leaving:
+            messages.success(
+                request,
+                f"Your answers are saved. Continue {reference} from your drafts when you "
+                "are ready.",
+            )
+            return redirect("home")
+        target = wizard.plan_for(record).after(step_id, changing=changing)
+        # While changing an answer, every page on the way back to the check page is a change.
+        suffix = "?change=1" if changing and target != CHECK else ""
+        return redirect(_page_url(record, target) + suffix)
 
     previous = plan.previous(step_id)
+    if changing:
+        back_url = _page_url(record, CHECK)
+    else:
+        back_url = _page_url(record, previous) if previous else reverse("home")
     return render(
         request,
         "decisions/step.html",
@@ -71,7 +88,7 @@ def step(request, reference: str, step_id: str):
             "record": record,
             "step": page,
             "form": form,
-            "back_url": _page_url(record, previous) if previous else reverse("home"),
+            "back_url": back_url,
             "changing": changing,
             "urgent": record.answers.get("urgent") == "yes",
         },

@@ -27,7 +27,7 @@ def walk(client, start_url: str, answers: dict, max_pages: int = 30) -> tuple[st
     for _ in range(max_pages):
         if url.endswith("/check/"):
             return url, pages
-        step_id = url.rstrip("/").rsplit("/", 1)[-1]
+        step_id = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
         pages.append(step_id)
         response = client.post(url, post_data_for(step_id, answers))
         assert response.status_code == 302, (
