@@ -22,6 +22,18 @@ def records_visible_to(user: User) -> QuerySet[DecisionRecord]:
     return records.filter(own)
 
 
+def records_search(*, user: User, query: str = "") -> QuerySet[DecisionRecord]:
+    """Submitted records this user may see, matching a reference, case reference or agency."""
+    records = records_visible_to(user).exclude(state=State.DRAFT)
+    if query:
+        records = records.filter(
+            Q(reference__icontains=query)
+            | Q(subject_reference__icontains=query)
+            | Q(other_agency__icontains=query)
+        )
+    return records.order_by("-submitted_at")
+
+
 def record_get_for_user(*, user: User, reference: str) -> DecisionRecord:
     try:
         return records_visible_to(user).get(reference=reference)

@@ -2,12 +2,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from records.models import AuditEvent, DecisionRecord
+from records.models import AuditEvent
 from records.selectors import (
     awaiting_action_for_manager,
     drafts_for,
     record_get_for_user,
-    records_visible_to,
+    records_search,
     submitted_by,
 )
 from records.services import audit_log
@@ -29,14 +29,8 @@ def home(request):
 @login_required
 def record_list(request):
     query = request.GET.get("q", "").strip()[:100]
-    records = records_visible_to(request.user).exclude(state=DecisionRecord.State.DRAFT)
-    if query:
-        records = (
-            records.filter(reference__icontains=query)
-            | records.filter(subject_reference__icontains=query)
-            | records.filter(other_agency__icontains=query)
-        )
-    page = Paginator(records.order_by("-submitted_at"), 25).get_page(request.GET.get("page"))
+    records = records_search(user=request.user, query=query)
+    page = Paginator(records, 25).get_page(request.GET.get("page"))
     return render(request, "records/list.html", {"page": page, "query": query})
 
 
