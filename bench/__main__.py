@@ -59,21 +59,28 @@ def main():
 
     few = demo.create_draft(author=user, answers={"urgent": "no"}, complete=False)
     many = demo.create_draft(author=user, answers=answers, complete=True)
-    early = per_call(lambda: client.post(f"/decisions/{few.reference}/urgent/",
-                                         {"urgent": "no"}))
-    late = per_call(lambda: client.post(f"/decisions/{many.reference}/follow_up/",
-                                        post_data_for("follow_up", answers)))
-    print(f"wizard step: late page / early page = {late / early:.2f} "
-          f"({late * 1e3:.1f} ms / {early * 1e3:.1f} ms)")
+    early = per_call(lambda: client.post(f"/decisions/{few.reference}/urgent/", {"urgent": "no"}))
+    late = per_call(
+        lambda: client.post(
+            f"/decisions/{many.reference}/follow_up/", post_data_for("follow_up", answers)
+        )
+    )
+    print(
+        f"wizard step: late page / early page = {late / early:.2f} "
+        f"({late * 1e3:.1f} ms / {early * 1e3:.1f} ms)"
+    )
 
-    small = demo.create_submitted(author=user, answers=demo.finished_answers(
-        "not_share_no_purpose"))
+    small = demo.create_submitted(
+        author=user, answers=demo.finished_answers("not_share_no_purpose")
+    )
     large = demo.create_submitted(author=user, answers=answers)
     small_t = per_call(lambda: client.get(f"/records/{small.reference}/"), repeat=100)
     large_t = per_call(lambda: client.get(f"/records/{large.reference}/"), repeat=100)
-    print(f"record page: {len(large.snapshot['steps'])} pages / "
-          f"{len(small.snapshot['steps'])} pages = {large_t / small_t:.2f} "
-          f"({large_t * 1e3:.1f} ms / {small_t * 1e3:.1f} ms)")
+    print(
+        f"record page: {len(large.snapshot['steps'])} pages / "
+        f"{len(small.snapshot['steps'])} pages = {large_t / small_t:.2f} "
+        f"({large_t * 1e3:.1f} ms / {small_t * 1e3:.1f} ms)"
+    )
 
 
 if __name__ == "__main__":

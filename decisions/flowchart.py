@@ -89,7 +89,7 @@ class Outcome:
         return self.urgent_timing if urgent == YES else PRIOR
 
 
-def _link(slug: str, anchor: str, label: str) -> GuidanceLink:
+def guidance_link(slug: str, anchor: str, label: str) -> GuidanceLink:
     return GuidanceLink(slug=slug, anchor=anchor, label=label)
 
 
@@ -129,9 +129,11 @@ QUESTIONS: dict[str, Question] = {
             source="Section 11 'When?'; section 13 'Is there a legitimate purpose'",
             branches={YES: "identifiable", NO: "not_share_no_purpose"},
             guidance=(
-                _link("when-and-how-to-share", "purpose", "Is there a clear purpose?"),
-                _link("principles", "necessary-and-proportionate", "Necessary and proportionate"),
-                _link("faq", "legitimate-purpose", "FAQ: what is a legitimate purpose?"),
+                guidance_link("when-and-how-to-share", "purpose", "Is there a clear purpose?"),
+                guidance_link(
+                    "principles", "necessary-and-proportionate", "Necessary and proportionate"
+                ),
+                guidance_link("faq", "legitimate-purpose", "FAQ: what is a legitimate purpose?"),
             ),
         ),
         Question(
@@ -148,7 +150,9 @@ QUESTIONS: dict[str, Question] = {
             source="Section 11 'Does the information enable an individual to be identified?'",
             branches={YES: "confidential", NO: "share_not_identifiable"},
             guidance=(
-                _link("when-and-how-to-share", "identifiable", "Can a person be identified?"),
+                guidance_link(
+                    "when-and-how-to-share", "identifiable", "Can a person be identified?"
+                ),
             ),
         ),
         Question(
@@ -165,8 +169,8 @@ QUESTIONS: dict[str, Question] = {
             source="Section 11 'Is the information confidential?'",
             branches={YES: "consent", NO: "share_not_confidential"},
             guidance=(
-                _link("when-and-how-to-share", "confidential", "Is it confidential?"),
-                _link("faq", "respecting-trust", "FAQ: respecting a client's trust"),
+                guidance_link("when-and-how-to-share", "confidential", "Is it confidential?"),
+                guidance_link("faq", "respecting-trust", "FAQ: respecting a client's trust"),
             ),
         ),
         Question(
@@ -184,16 +188,20 @@ QUESTIONS: dict[str, Question] = {
             source="Section 11 'Do you have consent?'; section 13; appendix 1",
             branches={YES: "share_with_consent", NO: "other_reason"},
             guidance=(
-                _link("consent-and-confidentiality", "informed-consent", "Informed consent"),
-                _link(
+                guidance_link(
+                    "consent-and-confidentiality", "informed-consent", "Informed consent"
+                ),
+                guidance_link(
                     "consent-and-confidentiality",
                     "when-not-to-seek-consent",
                     "When not to seek consent",
                 ),
-                _link(
+                guidance_link(
                     "consent-and-confidentiality", "children-and-consent", "Children and consent"
                 ),
-                _link("mental-capacity", "five-principles", "Mental capacity: five principles"),
+                guidance_link(
+                    "mental-capacity", "five-principles", "Mental capacity: five principles"
+                ),
             ),
             overrides=(
                 Override(
@@ -220,21 +228,25 @@ QUESTIONS: dict[str, Question] = {
             "consent?' and 'What is meant by public interest?'",
             branches={YES: "share_without_consent", NO: "not_share_no_basis"},
             guidance=(
-                _link(
+                guidance_link(
                     "consent-and-confidentiality",
                     "disclosure-without-consent",
                     "Sharing without consent",
                 ),
-                _link("consent-and-confidentiality", "public-interest", "The public interest"),
-                _link("consent-and-confidentiality", "vital-interests", "Vital interests"),
-                _link("legal-framework", "legal-duties-and-powers", "Legal duties and powers"),
+                guidance_link(
+                    "consent-and-confidentiality", "public-interest", "The public interest"
+                ),
+                guidance_link("consent-and-confidentiality", "vital-interests", "Vital interests"),
+                guidance_link(
+                    "legal-framework", "legal-duties-and-powers", "Legal duties and powers"
+                ),
             ),
         ),
     )
 }
 
-_APPROVAL_GUIDANCE = _link("recording-decisions", "manager-approval", "Manager approval")
-_HOW_GUIDANCE = _link("when-and-how-to-share", "how", "How to share")
+_APPROVAL_GUIDANCE = guidance_link("recording-decisions", "manager-approval", "Manager approval")
+_HOW_GUIDANCE = guidance_link("when-and-how-to-share", "how", "How to share")
 
 OUTCOMES: dict[str, Outcome] = {
     o.id: o
@@ -295,7 +307,7 @@ OUTCOMES: dict[str, Outcome] = {
             source="Section 11 flowchart; section 13 'Has consent been given?'",
             guidance=(
                 _HOW_GUIDANCE,
-                _link(
+                guidance_link(
                     "consent-and-confidentiality",
                     "keeping-consent-current",
                     "Keeping consent current",
@@ -320,7 +332,9 @@ OUTCOMES: dict[str, Outcome] = {
             guidance=(
                 _HOW_GUIDANCE,
                 _APPROVAL_GUIDANCE,
-                _link("consent-and-confidentiality", "telling-the-person", "Telling the person"),
+                guidance_link(
+                    "consent-and-confidentiality", "telling-the-person", "Telling the person"
+                ),
             ),
         ),
         Outcome(
@@ -339,7 +353,7 @@ OUTCOMES: dict[str, Outcome] = {
             source="Section 11 flowchart; section 13",
             guidance=(
                 _APPROVAL_GUIDANCE,
-                _link("disagreements-and-escalation", "escalate", "If agencies disagree"),
+                guidance_link("disagreements-and-escalation", "escalate", "If agencies disagree"),
             ),
         ),
     )

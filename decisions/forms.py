@@ -71,7 +71,6 @@ class StepForm(forms.Form):
         kwargs.setdefault("initial", self.initial_from(answers or {}))
         super().__init__(*args, **kwargs)
         self.step = step
-        self.answers = answers or {}
         if self.primary:
             self.fields[self.primary].label = step.heading
             self.fields[self.primary].help_text = step.hint
@@ -83,8 +82,9 @@ class StepForm(forms.Form):
             *self.layout_items(),
             Div(
                 Submit("continue", "Save and continue"),
-                Submit("save_and_exit", "Save and come back later",
-                       css_class="govuk-button--secondary"),
+                Submit(
+                    "save_and_exit", "Save and come back later", css_class="govuk-button--secondary"
+                ),
                 css_class="govuk-button-group",
             ),
         )

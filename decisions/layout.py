@@ -18,12 +18,17 @@ class RevealChoice(ConditionalQuestion):
         index = [label for _, label in choices].index(self.value)
         # Each part is a template's (escaped, safe) output; joined, it stays safe.
         revealed = format_html_join(
-            "", "{}",
-            ((render_field(field, form, context, template_pack=template_pack, **kwargs),)
-             for field in self.fields),
+            "",
+            "{}",
+            (
+                (render_field(field, form, context, template_pack=template_pack, **kwargs),)
+                for field in self.fields
+            ),
         )
         with context.push(
-            choice=choices[index], field=bound_field, position=index + 1,
+            choice=choices[index],
+            field=bound_field,
+            position=index + 1,
             conditional_content=revealed,
         ):
             return render_to_string(self.get_template_name(template_pack), context.flatten())

@@ -17,6 +17,7 @@ from decisions.flowchart import (
     Decision,
     GuidanceLink,
     evaluate,
+    guidance_link,
 )
 
 CHECK = "check"
@@ -66,10 +67,6 @@ def _finished_sharing(answers: Mapping, decision: Decision) -> bool:
     return bool(decision.finished and OUTCOMES[decision.outcome].shares)
 
 
-def _link(slug: str, anchor: str, label: str) -> GuidanceLink:
-    return GuidanceLink(slug=slug, anchor=anchor, label=label)
-
-
 STEPS: tuple[Step, ...] = (
     Step(
         id="urgent",
@@ -78,7 +75,7 @@ STEPS: tuple[Step, ...] = (
         hint="For example, a child or adult who may be hurt today if nobody acts.",
         help="If someone is in immediate danger, act first and record afterwards. This "
         "service will remind you who to contact.",
-        guidance=(_link("abuse-and-neglect", "act-now", "What to do at once"),),
+        guidance=(guidance_link("abuse-and-neglect", "act-now", "What to do at once"),),
     ),
     Step(
         id="act_now",
@@ -86,21 +83,21 @@ STEPS: tuple[Step, ...] = (
         short="Act now",
         intro="decisions/intro/act_now.html",
         shown=_urgent,
-        guidance=(_link("abuse-and-neglect", "act-now", "What to do at once"),),
+        guidance=(guidance_link("abuse-and-neglect", "act-now", "What to do at once"),),
     ),
     Step(
         id="direction",
         heading="Who is asking for the information to be shared?",
         short="Who is asking",
         hint="Refusing another agency's request needs a manager's approval.",
-        guidance=(_link("recording-decisions", "manager-approval", "Manager approval"),),
+        guidance=(guidance_link("recording-decisions", "manager-approval", "Manager approval"),),
     ),
     Step(
         id="about",
         heading="About the person and the other agency",
         short="Person and agency",
         hint="Use the reference from your case system, not the person's name.",
-        guidance=(_link("recording-decisions", "repeat-requests", "Sharing again"),),
+        guidance=(guidance_link("recording-decisions", "repeat-requests", "Sharing again"),),
     ),
     *(
         _question_step(q)
@@ -113,8 +110,8 @@ STEPS: tuple[Step, ...] = (
         hint="Share only what the other agency needs for the purpose you gave.",
         shown=_finished_sharing,
         guidance=(
-            _link("when-and-how-to-share", "how-much", "How much to share"),
-            _link("when-and-how-to-share", "securely", "Sharing securely"),
+            guidance_link("when-and-how-to-share", "how-much", "How much to share"),
+            guidance_link("when-and-how-to-share", "securely", "Sharing securely"),
         ),
     ),
     Step(
@@ -123,8 +120,8 @@ STEPS: tuple[Step, ...] = (
         short="Checks",
         shown=_finished_sharing,
         guidance=(
-            _link("when-and-how-to-share", "fact-and-opinion", "Fact and opinion"),
-            _link("when-and-how-to-share", "right-recipient", "The right recipient"),
+            guidance_link("when-and-how-to-share", "fact-and-opinion", "Fact and opinion"),
+            guidance_link("when-and-how-to-share", "right-recipient", "The right recipient"),
         ),
     ),
     Step(
@@ -134,7 +131,9 @@ STEPS: tuple[Step, ...] = (
         hint="Tell them unless that would put someone at greater risk.",
         shown=_finished_sharing,
         guidance=(
-            _link("consent-and-confidentiality", "telling-the-person", "Telling the person"),
+            guidance_link(
+                "consent-and-confidentiality", "telling-the-person", "Telling the person"
+            ),
         ),
     ),
     Step(
@@ -145,8 +144,8 @@ STEPS: tuple[Step, ...] = (
         "interests, rather than consent.",
         shown=_finished_sharing,
         guidance=(
-            _link("legal-framework", "lawful-bases", "Lawful bases"),
-            _link("legal-framework", "special-category-data", "Special category data"),
+            guidance_link("legal-framework", "lawful-bases", "Lawful bases"),
+            guidance_link("legal-framework", "special-category-data", "Special category data"),
         ),
     ),
     Step(
@@ -154,7 +153,7 @@ STEPS: tuple[Step, ...] = (
         heading="Did you seek advice about this decision?",
         short="Advice",
         shown=_finished,
-        guidance=(_link("getting-advice", "who-to-ask", "Who to ask"),),
+        guidance=(guidance_link("getting-advice", "who-to-ask", "Who to ask"),),
     ),
     Step(
         id="follow_up",
@@ -162,7 +161,7 @@ STEPS: tuple[Step, ...] = (
         short="Next steps",
         hint="Actions agreed, who will do them, and when the decision should be reviewed.",
         shown=_finished,
-        guidance=(_link("recording-decisions", "what-to-record", "What to record"),),
+        guidance=(guidance_link("recording-decisions", "what-to-record", "What to record"),),
     ),
 )
 

@@ -146,7 +146,11 @@ def discard(request, reference: str):
         decision_discard(record=record, author=request.user, ip=client_ip(request))
         messages.success(request, f"Draft {reference} deleted.")
         return redirect("home")
-    return render(request, "decisions/discard.html", {
-        "record": record,
-        "back_url": _page_url(record, wizard.plan_for(record).current),
-    })
+    return render(
+        request,
+        "decisions/discard.html",
+        {
+            "record": record,
+            "back_url": _page_url(record, wizard.plan_for(record).current),
+        },
+    )

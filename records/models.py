@@ -186,8 +186,12 @@ class AuditEvent(models.Model):
     # No database constraint and nothing done on delete: audit rows are never updated, and
     # outlive a deleted draft (or a record deleted under retention) by its reference.
     record = models.ForeignKey(
-        DecisionRecord, null=True, blank=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="events",
+        DecisionRecord,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="events",
     )
     record_reference = models.CharField(max_length=20, blank=True, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)

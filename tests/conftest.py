@@ -29,9 +29,13 @@ def _user(username, role, team, manages=()):
     from records.models import User
 
     user = User.objects.create_user(
-        username=username, password=PASSWORD, role=role, team=team,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        team=team,
         organisation=team.organisation if team else None,
-        first_name=username.title(), last_name="Testuser",
+        first_name=username.title(),
+        last_name="Testuser",
     )
     user.managed_teams.set(manages)
     return user

@@ -113,7 +113,6 @@ class AccessibilityLog:
             )
 
 
-
 def _where(found: dict[str, list[str]]) -> str:
     """Each page by its last path segment, with the ids of the elements flagged there."""
     return "; ".join(

@@ -29,7 +29,10 @@ def test_it_deletes_the_draft_and_keeps_the_audit_trail(client, practitioner, dr
     assert not DecisionRecord.objects.filter(pk=draft.pk).exists()
     events = AuditEvent.objects.filter(record_reference=draft.reference)
     assert list(events.values_list("event", flat=True)) == [
-        "record_created", "step_answered", "draft_deleted"]
+        "record_created",
+        "step_answered",
+        "draft_deleted",
+    ]
     assert events.last().actor == practitioner
 
 
@@ -43,15 +46,17 @@ def test_it_hides_another_users_draft(client, request, draft, other):
 
 def test_it_never_deletes_a_submitted_record(client, practitioner):
     record = demo.create_submitted(
-        author=practitioner, answers=demo.finished_answers("share_with_consent"))
+        author=practitioner, answers=demo.finished_answers("share_with_consent")
+    )
     client.force_login(practitioner)
     assert client.post(discard_url(record)).status_code == 404
     assert DecisionRecord.objects.filter(pk=record.pk, state="recorded").exists()
 
 
 def test_it_links_to_delete_from_each_page_and_the_check_page(client, practitioner):
-    record = demo.create_draft(author=practitioner,
-                               answers=demo.finished_answers("share_with_consent"))
+    record = demo.create_draft(
+        author=practitioner, answers=demo.finished_answers("share_with_consent")
+    )
     client.force_login(practitioner)
     for url in (f"/decisions/{record.reference}/urgent/", f"/decisions/{record.reference}/check/"):
         assert discard_url(record) in client.get(url).content.decode()

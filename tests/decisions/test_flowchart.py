@@ -20,48 +20,142 @@ PATH5 = ["purpose", "identifiable", "confidential", "consent", "other_reason"]
 # answers, outcome, path, requires_approval, approval_timing
 CASES = [
     ({"purpose": "no"}, "not_share_no_purpose", ["purpose"], False, None),
-    ({"purpose": "yes", "identifiable": "no"}, "share_not_identifiable",
-     ["purpose", "identifiable"], False, None),
-    ({"purpose": "yes", "identifiable": "yes", "confidential": "no"}, "share_not_confidential",
-     ["purpose", "identifiable", "confidential"], False, None),
+    (
+        {"purpose": "yes", "identifiable": "no"},
+        "share_not_identifiable",
+        ["purpose", "identifiable"],
+        False,
+        None,
+    ),
+    (
+        {"purpose": "yes", "identifiable": "yes", "confidential": "no"},
+        "share_not_confidential",
+        ["purpose", "identifiable", "confidential"],
+        False,
+        None,
+    ),
     ({**YYY, "consent": "yes"}, "share_with_consent", PATH5[:4], False, None),
-    ({**YYY, "consent": "no", "other_reason": "yes"}, "share_without_consent", PATH5, True,
-     "prior"),
-    ({**YYY, "consent": "no", "other_reason": "yes", "urgent": "yes"}, "share_without_consent",
-     PATH5, True, "retrospective"),
+    (
+        {**YYY, "consent": "no", "other_reason": "yes"},
+        "share_without_consent",
+        PATH5,
+        True,
+        "prior",
+    ),
+    (
+        {**YYY, "consent": "no", "other_reason": "yes", "urgent": "yes"},
+        "share_without_consent",
+        PATH5,
+        True,
+        "retrospective",
+    ),
     ({**YYY, "consent": "no", "other_reason": "no"}, "not_share_no_basis", PATH5, False, None),
-    ({"direction": "request", **YYY, "consent": "no", "other_reason": "no"},
-     "not_share_no_basis", PATH5, True, "prior"),
+    (
+        {"direction": "request", **YYY, "consent": "no", "other_reason": "no"},
+        "not_share_no_basis",
+        PATH5,
+        True,
+        "prior",
+    ),
     # Refusing a request needs prior approval, urgent or not.
-    ({"direction": "request", "urgent": "yes", **YYY, "consent": "no", "other_reason": "no"},
-     "not_share_no_basis", PATH5, True, "prior"),
-    ({"direction": "request", "purpose": "no"}, "not_share_no_purpose", ["purpose"], True,
-     "prior"),
-    ({"direction": "request", "urgent": "yes", "purpose": "no"}, "not_share_no_purpose",
-     ["purpose"], True, "prior"),
-    ({"direction": "proactive", "urgent": "yes", "purpose": "no"}, "not_share_no_purpose",
-     ["purpose"], False, None),
+    (
+        {"direction": "request", "urgent": "yes", **YYY, "consent": "no", "other_reason": "no"},
+        "not_share_no_basis",
+        PATH5,
+        True,
+        "prior",
+    ),
+    ({"direction": "request", "purpose": "no"}, "not_share_no_purpose", ["purpose"], True, "prior"),
+    (
+        {"direction": "request", "urgent": "yes", "purpose": "no"},
+        "not_share_no_purpose",
+        ["purpose"],
+        True,
+        "prior",
+    ),
+    (
+        {"direction": "proactive", "urgent": "yes", "purpose": "no"},
+        "not_share_no_purpose",
+        ["purpose"],
+        False,
+        None,
+    ),
     # Sharing outcomes on a request need no approval.
-    ({"direction": "request", **YYY, "consent": "yes"}, "share_with_consent", PATH5[:4], False,
-     None),
-    ({"direction": "request", "urgent": "yes", **YYY, "consent": "no", "other_reason": "yes"},
-     "share_without_consent", PATH5, True, "retrospective"),
-    ({"direction": "request", "purpose": "yes", "identifiable": "no"}, "share_not_identifiable",
-     ["purpose", "identifiable"], False, None),
+    (
+        {"direction": "request", **YYY, "consent": "yes"},
+        "share_with_consent",
+        PATH5[:4],
+        False,
+        None,
+    ),
+    (
+        {"direction": "request", "urgent": "yes", **YYY, "consent": "no", "other_reason": "yes"},
+        "share_without_consent",
+        PATH5,
+        True,
+        "retrospective",
+    ),
+    (
+        {"direction": "request", "purpose": "yes", "identifiable": "no"},
+        "share_not_identifiable",
+        ["purpose", "identifiable"],
+        False,
+        None,
+    ),
     # Case review as the only ground: no public-interest route.
-    ({"purpose_grounds": ["case_review"], **YYY, "consent": "no", "other_reason": "yes"},
-     "not_share_no_basis", PATH5[:4], False, None),
-    ({"purpose_grounds": ["case_review"], **YYY, "consent": "no"}, "not_share_no_basis",
-     PATH5[:4], False, None),
-    ({"direction": "request", "purpose_grounds": ["case_review"], **YYY, "consent": "no"},
-     "not_share_no_basis", PATH5[:4], True, "prior"),
-    ({"purpose_grounds": ["case_review"], **YYY, "consent": "yes"}, "share_with_consent",
-     PATH5[:4], False, None),
+    (
+        {"purpose_grounds": ["case_review"], **YYY, "consent": "no", "other_reason": "yes"},
+        "not_share_no_basis",
+        PATH5[:4],
+        False,
+        None,
+    ),
+    (
+        {"purpose_grounds": ["case_review"], **YYY, "consent": "no"},
+        "not_share_no_basis",
+        PATH5[:4],
+        False,
+        None,
+    ),
+    (
+        {"direction": "request", "purpose_grounds": ["case_review"], **YYY, "consent": "no"},
+        "not_share_no_basis",
+        PATH5[:4],
+        True,
+        "prior",
+    ),
+    (
+        {"purpose_grounds": ["case_review"], **YYY, "consent": "yes"},
+        "share_with_consent",
+        PATH5[:4],
+        False,
+        None,
+    ),
     # Case review with another ground: the public-interest route stays open.
-    ({"purpose_grounds": ["case_review", "protect_from_harm"], **YYY, "consent": "no",
-      "other_reason": "yes"}, "share_without_consent", PATH5, True, "prior"),
-    ({"purpose_grounds": ["case_review", "case_review"], **YYY, "consent": "no",
-      "other_reason": "yes"}, "not_share_no_basis", PATH5[:4], False, None),
+    (
+        {
+            "purpose_grounds": ["case_review", "protect_from_harm"],
+            **YYY,
+            "consent": "no",
+            "other_reason": "yes",
+        },
+        "share_without_consent",
+        PATH5,
+        True,
+        "prior",
+    ),
+    (
+        {
+            "purpose_grounds": ["case_review", "case_review"],
+            **YYY,
+            "consent": "no",
+            "other_reason": "yes",
+        },
+        "not_share_no_basis",
+        PATH5[:4],
+        False,
+        None,
+    ),
 ]
 
 
@@ -76,23 +170,38 @@ def test_it_follows_every_row_of_the_contract(answers, outcome, path, approval, 
 
 
 def test_it_matches_the_contract_example():
-    d = evaluate({"direction": "request", "purpose": "yes", "identifiable": "yes",
-                  "confidential": "yes", "consent": "no", "other_reason": "no"})
+    d = evaluate(
+        {
+            "direction": "request",
+            "purpose": "yes",
+            "identifiable": "yes",
+            "confidential": "yes",
+            "consent": "no",
+            "other_reason": "no",
+        }
+    )
     assert (d.outcome, d.next_question, d.requires_approval, d.approval_timing) == (
-        "not_share_no_basis", None, True, "prior")
+        "not_share_no_basis",
+        None,
+        True,
+        "prior",
+    )
     assert d.path == PATH5
 
 
-@pytest.mark.parametrize(("answers", "next_question", "path"), [
-    ({}, "purpose", []),
-    ({"direction": "request", "urgent": "yes"}, "purpose", []),
-    ({"purpose": "yes"}, "identifiable", ["purpose"]),
-    ({"purpose": "yes", "identifiable": "yes"}, "confidential", ["purpose", "identifiable"]),
-    (YYY, "consent", PATH5[:3]),
-    ({**YYY, "consent": "no"}, "other_reason", PATH5[:4]),
-    # An answer off the path does not count as answering the next question.
-    ({"purpose": "yes", "consent": "yes"}, "identifiable", ["purpose"]),
-])
+@pytest.mark.parametrize(
+    ("answers", "next_question", "path"),
+    [
+        ({}, "purpose", []),
+        ({"direction": "request", "urgent": "yes"}, "purpose", []),
+        ({"purpose": "yes"}, "identifiable", ["purpose"]),
+        ({"purpose": "yes", "identifiable": "yes"}, "confidential", ["purpose", "identifiable"]),
+        (YYY, "consent", PATH5[:3]),
+        ({**YYY, "consent": "no"}, "other_reason", PATH5[:4]),
+        # An answer off the path does not count as answering the next question.
+        ({"purpose": "yes", "consent": "yes"}, "identifiable", ["purpose"]),
+    ],
+)
 def test_it_names_the_next_question_while_unfinished(answers, next_question, path):
     decision = evaluate(answers)
     assert decision.outcome is None
@@ -104,7 +213,8 @@ def test_it_names_the_next_question_while_unfinished(answers, next_question, pat
 
 def test_it_ignores_answers_off_the_path():
     assert evaluate({"purpose": "no", "consent": "yes", "other_reason": "yes"}).outcome == (
-        "not_share_no_purpose")
+        "not_share_no_purpose"
+    )
     assert evaluate({**YYY, "consent": "yes", "other_reason": "no"}).path == PATH5[:4]
 
 
@@ -113,8 +223,15 @@ def test_it_ignores_unknown_keys():
     assert decision.outcome == "not_share_no_purpose"
 
 
-KNOWN = ["direction", "urgent", "purpose", "identifiable", "confidential", "consent",
-         "other_reason"]
+KNOWN = [
+    "direction",
+    "urgent",
+    "purpose",
+    "identifiable",
+    "confidential",
+    "consent",
+    "other_reason",
+]
 BAD_VALUES = ["maybe", "YES ", "Yes", "", None, ["yes"], True, 1, {"yes": 1}]
 
 
@@ -127,8 +244,10 @@ def test_it_rejects_a_bad_value_naming_the_key(key, value):
         evaluate(answers)
 
 
-@pytest.mark.parametrize("grounds", ["case_review", ["unknown"], [None], [["case_review"]],
-                                     None, {"case_review"}, ["Case_review"]])
+@pytest.mark.parametrize(
+    "grounds",
+    ["case_review", ["unknown"], [None], [["case_review"]], None, {"case_review"}, ["Case_review"]],
+)
 def test_it_rejects_bad_grounds_naming_the_key(grounds):
     with pytest.raises(ValueError, match="purpose_grounds"):
         evaluate({"purpose": "yes", "purpose_grounds": grounds})
@@ -146,8 +265,14 @@ def test_it_rejects_something_that_is_not_a_mapping():
 
 
 def test_it_never_changes_the_mapping_it_is_given():
-    answers = {"direction": "request", "purpose_grounds": ["case_review"], **YYY,
-               "consent": "no", "other_reason": "yes", "note": ["x"]}
+    answers = {
+        "direction": "request",
+        "purpose_grounds": ["case_review"],
+        **YYY,
+        "consent": "no",
+        "other_reason": "yes",
+        "note": ["x"],
+    }
     before = copy.deepcopy(answers)
     evaluate(answers)
     assert answers == before
@@ -187,9 +312,17 @@ def test_it_gives_every_question_and_outcome_text_and_a_source():
 
 
 def test_it_has_the_six_outcomes_of_the_contract():
-    assert set(OUTCOMES) == {"not_share_no_purpose", "share_not_identifiable",
-                             "share_not_confidential", "share_with_consent",
-                             "share_without_consent", "not_share_no_basis"}
+    assert set(OUTCOMES) == {
+        "not_share_no_purpose",
+        "share_not_identifiable",
+        "share_not_confidential",
+        "share_with_consent",
+        "share_without_consent",
+        "not_share_no_basis",
+    }
     assert {o for o in OUTCOMES if OUTCOMES[o].shares} == {
-        "share_not_identifiable", "share_not_confidential", "share_with_consent",
-        "share_without_consent"}
+        "share_not_identifiable",
+        "share_not_confidential",
+        "share_with_consent",
+        "share_without_consent",
+    }

@@ -7,9 +7,11 @@ from records.models import AuditEvent
 def test_it_saves_the_page_and_goes_home(client, practitioner):
     draft = demo.create_draft(author=practitioner, answers={}, complete=False)
     client.force_login(practitioner)
-    response = client.post(f"/decisions/{draft.reference}/urgent/",
-                           {"urgent": "no", "save_and_exit": "Save and come back later"},
-                           follow=True)
+    response = client.post(
+        f"/decisions/{draft.reference}/urgent/",
+        {"urgent": "no", "save_and_exit": "Save and come back later"},
+        follow=True,
+    )
     assert response.redirect_chain == [("/", 302)]
     assert f"Continue {draft.reference} from your drafts" in response.content.decode()
     draft.refresh_from_db()
@@ -20,8 +22,9 @@ def test_it_goes_home_from_an_untouched_page_saving_nothing(client, practitioner
     draft = demo.create_draft(author=practitioner, answers={}, complete=False)
     client.force_login(practitioner)
     steps_before = AuditEvent.objects.filter(event="step_answered").count()
-    response = client.post(f"/decisions/{draft.reference}/urgent/",
-                           {"save_and_exit": "Save and come back later"})
+    response = client.post(
+        f"/decisions/{draft.reference}/urgent/", {"save_and_exit": "Save and come back later"}
+    )
     assert response.status_code == 302 and response.url == "/"
     draft.refresh_from_db()
     assert "urgent" not in draft.completed_steps
@@ -30,14 +33,18 @@ def test_it_goes_home_from_an_untouched_page_saving_nothing(client, practitioner
 
 def test_it_keeps_half_typed_input_and_shows_the_errors(client, practitioner):
     answers = demo.finished_answers("share_with_consent")
-    draft = demo.create_draft(author=practitioner, answers={
-        k: answers[k] for k in ("urgent", "direction")}, complete=False)
+    draft = demo.create_draft(
+        author=practitioner,
+        answers={k: answers[k] for k in ("urgent", "direction")},
+        complete=False,
+    )
     draft.completed_steps = ["urgent", "direction"]
     draft.save()
     client.force_login(practitioner)
-    response = client.post(f"/decisions/{draft.reference}/about/",
-                           {"subject_reference": "DEMO-HALF-TYPED",
-                            "save_and_exit": "Save and come back later"})
+    response = client.post(
+        f"/decisions/{draft.reference}/about/",
+        {"subject_reference": "DEMO-HALF-TYPED", "save_and_exit": "Save and come back later"},
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "There is a problem" in html and 'value="DEMO-HALF-TYPED"' in html

@@ -623,4 +623,4 @@ def test_it_renders_revealed_questions_as_fields_not_text(client, practitioner):
     assert 'name="consent_absent_reason"' in reveal
     # Only choices that reveal something point at a reveal.
     urgent = client.get(url(record, "urgent")).content.decode()
-    assert "aria-controls" not in urgent.split('<main', 1)[1]
+    assert "aria-controls" not in urgent.split("<main", 1)[1]

@@ -21,22 +21,35 @@ def test_it_puts_the_act_now_page_straight_after_an_urgent_answer():
     assert plan.current == "act_now"
 
 
-@pytest.mark.parametrize(("outcome", "questions"), [
-    ("not_share_no_purpose", ["purpose"]),
-    ("share_not_identifiable", ["purpose", "identifiable"]),
-    ("share_not_confidential", ["purpose", "identifiable", "confidential"]),
-    ("share_with_consent", ["purpose", "identifiable", "confidential", "consent"]),
-    ("share_without_consent", ["purpose", "identifiable", "confidential", "consent",
-                               "other_reason"]),
-    ("not_share_no_basis", ["purpose", "identifiable", "confidential", "consent",
-                            "other_reason"]),
-])
+@pytest.mark.parametrize(
+    ("outcome", "questions"),
+    [
+        ("not_share_no_purpose", ["purpose"]),
+        ("share_not_identifiable", ["purpose", "identifiable"]),
+        ("share_not_confidential", ["purpose", "identifiable", "confidential"]),
+        ("share_with_consent", ["purpose", "identifiable", "confidential", "consent"]),
+        (
+            "share_without_consent",
+            ["purpose", "identifiable", "confidential", "consent", "other_reason"],
+        ),
+        (
+            "not_share_no_basis",
+            ["purpose", "identifiable", "confidential", "consent", "other_reason"],
+        ),
+    ],
+)
 def test_it_plans_the_pages_of_each_outcome(outcome, questions):
     answers = demo.finished_answers(outcome)
     plan = make_plan(answers, [])
     shares = outcome.startswith("share")
-    assert list(plan.steps) == ["urgent", "direction", "about", *questions,
-                                *(SHARING_PAGES if shares else []), *CLOSING_PAGES]
+    assert list(plan.steps) == [
+        "urgent",
+        "direction",
+        "about",
+        *questions,
+        *(SHARING_PAGES if shares else []),
+        *CLOSING_PAGES,
+    ]
     assert plan.decision.outcome == outcome
 
 
