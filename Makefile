@@ -37,6 +37,7 @@ run: setup
 
 lint: setup-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
 # The whole suite, browser tests included, on a throwaway PostgreSQL it starts and stops.
