@@ -173,6 +173,7 @@ class Plan:
     decision: Decision
     steps: tuple[str, ...]
     current: str  # the first page not yet completed, or CHECK
+    urgent: bool  # someone is at immediate risk: every page says who to contact now
 
     @property
     def complete(self) -> bool:
@@ -208,4 +209,4 @@ def make_plan(answers: Mapping, completed: Sequence[str]) -> Plan:
     # The question still to answer is never done, whatever the list says.
     done = set(completed) - {decision.next_question}
     current = next((step for step in steps if step not in done), CHECK)
-    return Plan(decision=decision, steps=steps, current=current)
+    return Plan(decision=decision, steps=steps, current=current, urgent=_urgent(answers, decision))

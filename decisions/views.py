@@ -90,7 +90,7 @@ def step(request, reference: str, step_id: str):
             "form": form,
             "back_url": back_url,
             "changing": changing,
-            "urgent": record.answers.get("urgent") == "yes",
+            "urgent": plan.urgent,
         },
     )
 
@@ -118,7 +118,7 @@ def check(request, reference: str):
             "record": record,
             "snapshot": wizard.build_snapshot(plan, answers),
             "back_url": _page_url(record, plan.steps[-1]),
-            "urgent": answers.get("urgent") == "yes",
+            "urgent": plan.urgent,
         },
     )
 

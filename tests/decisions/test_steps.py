@@ -99,3 +99,9 @@ def test_it_declares_each_page_once_with_a_heading():
     assert len(STEPS_BY_ID) == len(STEPS)
     for step in STEPS:
         assert step.heading and step.short
+
+
+def test_it_says_when_someone_is_at_immediate_risk():
+    assert make_plan({"urgent": "yes"}, []).urgent is True
+    assert make_plan({"urgent": "no"}, []).urgent is False
+    assert make_plan({}, []).urgent is False
