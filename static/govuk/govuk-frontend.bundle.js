@@ -2584,4 +2584,3 @@
   exports.version = version;
 
 }));
-//# sourceMappingURL=all.bundle.js.map
