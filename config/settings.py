@@ -127,6 +127,12 @@ CRISPY_GDS_FRONTEND_VERSION = "5.8.0"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@share-safely.invalid")
+# The address e-mails link to (they carry a reference and a link, never personal details).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Working days (England and Wales) a manager has before an item is overdue.
+APPROVAL_OVERDUE_WORKING_DAYS = env.int("APPROVAL_OVERDUE_WORKING_DAYS", default=1)
+REVIEW_OVERDUE_WORKING_DAYS = env.int("REVIEW_OVERDUE_WORKING_DAYS", default=2)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)

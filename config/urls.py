@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("decisions/", include("decisions.urls")),
     path("records/", include("records.urls")),
+    path("approvals/", include("records.approval_urls")),
     path("guidance/", include("guidance.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

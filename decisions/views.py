@@ -15,7 +15,12 @@ from django.views.decorators.http import require_http_methods
 from decisions import wizard
 from decisions.forms import STEP_FORMS
 from decisions.steps import CHECK, STEPS_BY_ID
-from records.selectors import draft_get_for_author, record_get_for_user
+from records.selectors import (
+    draft_get_for_author,
+    editable_get_for_author,
+    latest_return,
+    record_get_for_user,
+)
 from records.services import StaleState, decision_discard, decision_save_step, decision_start
 from records.utils import client_ip
 
@@ -40,7 +45,7 @@ def start(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def step(request, reference: str, step_id: str):
-    record = draft_get_for_author(user=request.user, reference=reference)
+    record = editable_get_for_author(user=request.user, reference=reference)
     plan = wizard.plan_for(record)
     if step_id not in STEP_FORMS or not plan.can_visit(step_id):
         return redirect(_page_url(record, plan.current))
@@ -91,6 +96,7 @@ def step(request, reference: str, step_id: str):
             "back_url": back_url,
             "changing": changing,
             "urgent": plan.urgent,
+            "returned_with": latest_return(record),
         },
     )
 
@@ -99,7 +105,7 @@ def step(request, reference: str, step_id: str):
 @require_http_methods(["GET", "POST"])
 def check(request, reference: str):
     record = record_get_for_user(user=request.user, reference=reference)
-    if not record.is_draft or record.author_id != request.user.pk:
+    if not record.is_editable or record.author_id != request.user.pk:
         return redirect("records:detail", reference=record.reference)
     plan = wizard.plan_for(record)
     if not plan.complete:
@@ -119,6 +125,7 @@ def check(request, reference: str):
             "snapshot": wizard.build_snapshot(plan, answers),
             "back_url": _page_url(record, plan.steps[-1]),
             "urgent": plan.urgent,
+            "returned_with": latest_return(record),
         },
     )
 
@@ -126,7 +133,7 @@ def check(request, reference: str):
 @login_required
 def confirmation(request, reference: str):
     record = record_get_for_user(user=request.user, reference=reference)
-    if record.is_draft:
+    if record.is_editable:
         return redirect("decisions:check", reference=record.reference)
     return render(
         request,

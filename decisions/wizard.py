@@ -3,8 +3,8 @@ was asked, so a record reads the same whatever the flowchart says later."""
 
 from __future__ import annotations
 
-from decisions.flowchart import FLOWCHART_VERSION, OUTCOMES, QUESTIONS
-from decisions.forms import STEP_FORMS, describe
+from decisions.flowchart import FLOWCHART_VERSION, OUTCOMES, PURPOSE_GROUNDS, QUESTIONS
+from decisions.forms import LEGAL_GROUNDS, MEANS, STEP_FORMS, describe
 from decisions.steps import STEPS_BY_ID, Plan, make_plan
 from records.models import DecisionRecord, User
 from records.services import decision_submit
@@ -51,6 +51,26 @@ def outcome_snapshot(outcome_id: str, plan: Plan) -> dict:
     }
 
 
+def sharing_summary(answers: dict) -> dict:
+    """To whom and how the practitioner meant to share: the defaults when they later
+    confirm that an approved share happened."""
+    recipient = ", ".join(
+        part
+        for part in (answers.get("recipient_role"), answers.get("recipient_organisation"))
+        if part
+    )
+    return {"recipient": recipient, "means": dict(MEANS).get(answers.get("means"), "")}
+
+
+def grounds_summary(answers: dict) -> list[str]:
+    """The grounds in words, for a manager's queue: the purpose's, then any legal ground
+    for sharing without consent."""
+    legal = dict(LEGAL_GROUNDS)
+    return [PURPOSE_GROUNDS[g] for g in answers.get("purpose_grounds", [])] + [
+        legal[g] for g in answers.get("legal_grounds", [])
+    ]
+
+
 def build_snapshot(plan: Plan, answers: dict) -> dict:
     """Each page as it was shown: its heading, the answers in words, the guidance cited."""
     steps = []
@@ -73,6 +93,8 @@ def build_snapshot(plan: Plan, answers: dict) -> dict:
     return {
         "flowchart_version": FLOWCHART_VERSION,
         "steps": steps,
+        "sharing": sharing_summary(answers),
+        "grounds": grounds_summary(answers),
         "outcome": outcome_snapshot(plan.decision.outcome, plan),
         "warnings": warnings_for(answers),
     }

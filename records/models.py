@@ -117,6 +117,9 @@ class DecisionRecord(models.Model):
     reconsiders = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reconsiderations"
     )
+    # Who may approve: the managers of the team, or of the whole organisation when the team
+    # has no manager but the author. Set at each submission.
+    approval_scope = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -124,6 +127,7 @@ class DecisionRecord(models.Model):
             models.Index(fields=["author", "state"]),
             models.Index(fields=["team", "state"]),
             models.Index(fields=["subject_reference"]),
+            models.Index(fields=["state", "submitted_at"]),
         ]
 
     def __str__(self):
@@ -134,10 +138,41 @@ class DecisionRecord(models.Model):
         return self.state == self.State.DRAFT
 
     @property
+    def is_editable(self) -> bool:
+        """Its author may change its answers in the wizard: a draft, or a returned decision."""
+        return self.state in EDITABLE_STATES
+
+    @property
+    def awaits_manager(self) -> bool:
+        return self.state in AWAITING_MANAGER_STATES
+
+    @property
+    def is_approved_refusal(self) -> bool:
+        """A refusal of another agency's request that a manager approved."""
+        return self.state == self.State.RECORDED and self.requires_approval and not self.shares
+
+    @property
+    def can_be_reconsidered(self) -> bool:
+        """Rejected, or a refusal of another agency's request that was recorded."""
+        if self.state == self.State.REJECTED:
+            return True
+        return (
+            self.state == self.State.RECORDED
+            and self.shares is False
+            and self.direction == "request"
+        )
+
+    @property
     def state_tag_class(self) -> str:
         """The GOV.UK tag colour for the state, so a queue can be read at a glance."""
         return _STATE_TAG_COLOURS.get(self.state, "govuk-tag--grey")
 
+
+EDITABLE_STATES = (DecisionRecord.State.DRAFT, DecisionRecord.State.RETURNED)
+AWAITING_MANAGER_STATES = (
+    DecisionRecord.State.AWAITING_APPROVAL,
+    DecisionRecord.State.AWAITING_REVIEW,
+)
 
 _STATE_TAG_COLOURS = {
     DecisionRecord.State.DRAFT: "govuk-tag--grey",
@@ -148,6 +183,98 @@ _STATE_TAG_COLOURS = {
     DecisionRecord.State.REJECTED: "govuk-tag--red",
     DecisionRecord.State.RECORDED: "govuk-tag--blue",
 }
+
+
+class Submission(models.Model):
+    """One round: what was submitted, exactly as it was. Never changed or overwritten."""
+
+    record = models.ForeignKey(DecisionRecord, on_delete=models.CASCADE, related_name="submissions")
+    number = models.PositiveIntegerField()
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=40)
+    state_after = models.CharField(max_length=20, choices=DecisionRecord.State.choices)
+    answers = models.JSONField(default=dict)
+    snapshot = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["record", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "number"], name="submission_round_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.record} round {self.number}"
+
+    @property
+    def anchor_prefix(self) -> str:
+        """Keeps the page's anchors unique when earlier rounds are shown beside the latest."""
+        return f"round-{self.number}-"
+
+
+class ManagerDecision(models.Model):
+    """A manager's approval, return, rejection, endorsement or concern, with its comment."""
+
+    class Kind(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned for changes"
+        REJECTED = "rejected", "Rejected"
+        ENDORSED = "endorsed", "Endorsed"
+        CONCERN = "concern", "Concern recorded"
+
+    record = models.ForeignKey(
+        DecisionRecord, on_delete=models.CASCADE, related_name="manager_decisions"
+    )
+    round = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["record", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.record} {self.kind} by {self.by}"
+
+    @property
+    def is_concern(self) -> bool:
+        return self.kind == self.Kind.CONCERN
+
+
+class SharingConfirmation(models.Model):
+    """The practitioner's word that an approved share happened: when, how, to whom."""
+
+    record = models.OneToOneField(
+        DecisionRecord, on_delete=models.CASCADE, related_name="sharing_confirmation"
+    )
+    shared_on = models.DateField()
+    means = models.CharField(max_length=200)
+    recipient = models.CharField(max_length=300)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.record} shared on {self.shared_on}"
+
+
+class ReminderSent(models.Model):
+    """An overdue reminder e-mailed about a record: at most one per record per day."""
+
+    record = models.ForeignKey(DecisionRecord, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record", "sent_on"], name="one_reminder_a_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.record} reminded on {self.sent_on}"
 
 
 class AuditEvent(models.Model):
@@ -165,6 +292,8 @@ class AuditEvent(models.Model):
         RETURNED = "returned", "Returned"
         REJECTED = "rejected", "Rejected"
         REVIEWED = "reviewed", "Reviewed"
+        RECONSIDERED = "reconsidered", "Reconsideration started"
+        REMINDER_SENT = "reminder_sent", "Overdue reminder sent"
         SHARING_CONFIRMED = "sharing_confirmed", "Sharing confirmed"
         ADDENDUM = "addendum", "Addendum added"
         VIEWED = "viewed", "Viewed"

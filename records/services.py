@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from records.models import AuditEvent, DecisionRecord, User
+from records import notifications
+from records.models import (
+    EDITABLE_STATES,
+    AuditEvent,
+    DecisionRecord,
+    ManagerDecision,
+    SharingConfirmation,
+    Submission,
+    User,
+)
+from records.selectors import approval_scope_for, may_act_on, no_longer_awaiting_message
 
 State = DecisionRecord.State
+Kind = ManagerDecision.Kind
 
 
 class StaleState(Exception):
     """The record is no longer in the state the action expected (someone acted first)."""
+
+
+class OwnDecision(PermissionDenied):
+    """Nobody approves or reviews a decision they made themselves."""
 
 
 def audit_log(
@@ -65,13 +82,14 @@ def decision_save_step(
     completed_steps: Sequence[str],
     ip: str | None = None,
 ) -> DecisionRecord:
-    """Save one wizard page into a draft. Later answers are kept until submission."""
+    """Save one wizard page into a draft, or a decision returned for changes. Later answers
+    are kept until submission; what was submitted before stays in its round."""
     answers = {**record.answers, **values}
-    updated = DecisionRecord.objects.filter(pk=record.pk, author=author, state=State.DRAFT).update(
-        answers=answers, completed_steps=list(completed_steps), updated_at=timezone.now()
-    )
+    updated = DecisionRecord.objects.filter(
+        pk=record.pk, author=author, state__in=EDITABLE_STATES
+    ).update(answers=answers, completed_steps=list(completed_steps), updated_at=timezone.now())
     if not updated:
-        raise StaleState(f"{record.reference} is no longer a draft.")
+        raise StaleState(f"{record.reference} can no longer be changed.")
     record.answers = answers
     record.completed_steps = list(completed_steps)
     audit_log(
@@ -113,7 +131,8 @@ def decision_submit(
     review_date=None,
     ip: str | None = None,
 ) -> DecisionRecord:
-    """Freeze a finished draft. From here on its answers and reasons never change.
+    """Freeze a finished draft, or resubmit a returned one. Each submission is a round of
+    its own, kept whole; nothing submitted is ever overwritten.
 
     ``summary`` carries the few fields copied out for listing and search:
     direction, urgent, subject_reference, subject_type, other_agency.
@@ -140,22 +159,168 @@ def decision_submit(
         "subject_type": summary.get("subject_type", ""),
         "other_agency": summary.get("other_agency", ""),
         "review_date": review_date,
+        "approval_scope": approval_scope_for(record) if requires_approval else "",
         "submitted_at": timezone.now(),
         "updated_at": timezone.now(),
     }
     # A conditional update: a double submit, or a submit racing another tab, wins once.
-    updated = DecisionRecord.objects.filter(pk=record.pk, author=author, state=State.DRAFT).update(
-        **fields
-    )
+    updated = DecisionRecord.objects.filter(
+        pk=record.pk, author=author, state__in=EDITABLE_STATES
+    ).update(**fields)
     if not updated:
         raise StaleState(f"{record.reference} has already been submitted.")
     for name, value in fields.items():
         setattr(record, name, value)
+    round_number = (record.submissions.aggregate(last=Max("number"))["last"] or 0) + 1
+    Submission.objects.create(
+        record=record,
+        number=round_number,
+        submitted_at=record.submitted_at,
+        submitted_by=author,
+        outcome=outcome,
+        state_after=state,
+        answers=record.answers,
+        snapshot=record.snapshot,
+    )
     audit_log(
         event=AuditEvent.Event.SUBMITTED,
         actor=author,
         record=record,
         ip=ip,
-        details={"outcome": outcome, "state": state, "flowchart_version": flowchart_version},
+        details={
+            "outcome": outcome,
+            "state": state,
+            "flowchart_version": flowchart_version,
+            "round": round_number,
+        },
     )
+    if state in (State.AWAITING_APPROVAL, State.AWAITING_REVIEW):
+        transaction.on_commit(lambda: notifications.notify_approvers(record))
     return record
+
+
+def _current_round(record: DecisionRecord) -> int:
+    return record.submissions.aggregate(last=Max("number"))["last"] or 0
+
+
+def _ensure_may_act(manager: User, record: DecisionRecord) -> None:
+    if record.author_id == manager.pk:
+        raise OwnDecision("You made this decision, so another manager must approve or review it.")
+    if not may_act_on(user=manager, record=record):
+        raise PermissionDenied("Only a manager of the decision's team may act on it.")
+
+
+def _already_dealt_with(record: DecisionRecord) -> StaleState:
+    """Tell the manager who acted first, and what they did."""
+    return StaleState(no_longer_awaiting_message(DecisionRecord.objects.get(pk=record.pk)))
+
+
+# What each manager action needs and does: from which state, to which, with which audit
+# event, and whether a comment is required.
+_ACTIONS: dict[str, tuple[str, str | None, str, bool]] = {
+    Kind.APPROVED: (State.AWAITING_APPROVAL, None, AuditEvent.Event.APPROVED, False),
+    Kind.RETURNED: (State.AWAITING_APPROVAL, State.RETURNED, AuditEvent.Event.RETURNED, True),
+    Kind.REJECTED: (State.AWAITING_APPROVAL, State.REJECTED, AuditEvent.Event.REJECTED, True),
+    Kind.ENDORSED: (State.AWAITING_REVIEW, State.RECORDED, AuditEvent.Event.REVIEWED, False),
+    Kind.CONCERN: (State.AWAITING_REVIEW, State.RECORDED, AuditEvent.Event.REVIEWED, True),
+}
+
+
+@transaction.atomic
+def decision_act(
+    *, record: DecisionRecord, manager: User, kind: str, comment: str = "", ip: str | None = None
+) -> ManagerDecision:
+    """A manager approves, returns or rejects a decision awaiting approval, or endorses or
+    records a concern about an urgent share awaiting review. Exactly one of two managers
+    acting at once wins; the other gets ``StaleState`` naming who acted first."""
+    if kind not in _ACTIONS:
+        raise ValueError(f"Unknown action {kind!r}.")
+    expected, new_state, event, needs_comment = _ACTIONS[kind]
+    comment = (comment or "").strip()
+    if needs_comment and not comment:
+        raise ValidationError("A comment is required to %(action)s.", params={"action": kind})
+    _ensure_may_act(manager, record)
+    if new_state is None:
+        # An approved share waits for the practitioner to confirm it happened; an approved
+        # refusal is recorded at once.
+        new_state = State.APPROVED if record.shares else State.RECORDED
+    now = timezone.now()
+    updated = DecisionRecord.objects.filter(pk=record.pk, state=expected).update(
+        state=new_state, updated_at=now
+    )
+    if not updated:
+        raise _already_dealt_with(record)
+    record.state = new_state
+    decision = ManagerDecision.objects.create(
+        record=record, round=_current_round(record), kind=kind, by=manager, at=now, comment=comment
+    )
+    audit_log(
+        event=event,
+        actor=manager,
+        record=record,
+        ip=ip,
+        details={"action": kind, "state": new_state, "round": decision.round},
+    )
+    transaction.on_commit(lambda: notifications.notify_author(record, kind))
+    return decision
+
+
+@transaction.atomic
+def decision_confirm_sharing(
+    *,
+    record: DecisionRecord,
+    author: User,
+    shared_on: datetime.date,
+    means: str,
+    recipient: str,
+    ip: str | None = None,
+) -> SharingConfirmation:
+    """The practitioner confirms an approved share happened; the record is then complete."""
+    if shared_on > timezone.localdate():
+        raise ValidationError("The date of sharing cannot be in the future.")
+    now = timezone.now()
+    updated = DecisionRecord.objects.filter(
+        pk=record.pk, author=author, state=State.APPROVED
+    ).update(state=State.RECORDED, updated_at=now)
+    if not updated:
+        raise StaleState(f"{record.reference} is not awaiting confirmation of sharing.")
+    record.state = State.RECORDED
+    confirmation = SharingConfirmation.objects.create(
+        record=record,
+        shared_on=shared_on,
+        means=means,
+        recipient=recipient,
+        confirmed_by=author,
+        confirmed_at=now,
+    )
+    audit_log(
+        event=AuditEvent.Event.SHARING_CONFIRMED,
+        actor=author,
+        record=record,
+        ip=ip,
+        details={"shared_on": shared_on.isoformat()},
+    )
+    return confirmation
+
+
+@transaction.atomic
+def decision_reconsider(
+    *, record: DecisionRecord, user: User, ip: str | None = None
+) -> DecisionRecord:
+    """Start a new decision linked to a rejected one or a recorded refusal. The old record
+    stays as it was; the new draft starts from its answers, every page to be confirmed."""
+    if not record.can_be_reconsidered:
+        raise StaleState(f"{record.reference} cannot be reconsidered.")
+    if record.author_id != user.pk and not may_act_on(user=user, record=record):
+        raise PermissionDenied("Only the author or a manager of the team may reconsider it.")
+    new = decision_start(author=user, ip=ip, reconsiders=record)
+    DecisionRecord.objects.filter(pk=new.pk).update(answers=dict(record.answers))
+    new.answers = dict(record.answers)
+    audit_log(
+        event=AuditEvent.Event.RECONSIDERED,
+        actor=user,
+        record=record,
+        ip=ip,
+        details={"new_reference": new.reference},
+    )
+    return new

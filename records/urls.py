@@ -7,4 +7,6 @@ app_name = "records"
 urlpatterns = [
     path("", views.record_list, name="list"),
     path("<str:reference>/", views.record_detail, name="detail"),
+    path("<str:reference>/confirm-sharing/", views.confirm_sharing, name="confirm_sharing"),
+    path("<str:reference>/reconsider/", views.reconsider, name="reconsider"),
 ]

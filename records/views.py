@@ -1,17 +1,33 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
+from records import selectors, workdays
+from records.forms import ConfirmSharingForm, ManagerDecisionForm
 from records.models import AuditEvent
 from records.selectors import (
-    awaiting_action_for_manager,
+    approval_get_for_manager,
+    approval_queue,
     drafts_for,
     record_get_for_user,
     records_search,
     submitted_by,
 )
-from records.services import audit_log
+from records.services import (
+    OwnDecision,
+    StaleState,
+    audit_log,
+    decision_act,
+    decision_confirm_sharing,
+    decision_reconsider,
+)
 from records.utils import client_ip
+
+QUEUE_PAGE_SIZE = 50
 
 
 @login_required
@@ -22,8 +38,22 @@ def home(request):
         context["drafts"] = drafts_for(user)[:20]
         context["decisions"] = submitted_by(user)[:20]
     if user.is_manager:
-        context["queue"] = awaiting_action_for_manager(user)[:50]
+        queue = approval_queue(user)
+        context["queue"] = _with_ages(queue[:QUEUE_PAGE_SIZE])
+        context["queue_count"] = queue.count()
+        context["overdue_count"] = queue.filter(overdue=True).count()
     return render(request, "records/home.html", context)
+
+
+def _with_ages(records):
+    """Each queue row's age in working days, for people to read (the order is the DB's)."""
+    today = workdays.today()
+    rows = list(records)
+    for record in rows:
+        record.age_working_days = workdays.working_days_between(
+            workdays.local_date(record.submitted_at), today
+        )
+    return rows
 
 
 @login_required
@@ -34,17 +64,150 @@ def record_list(request):
     return render(request, "records/list.html", {"page": page, "query": query})
 
 
+def _record_context(record) -> dict:
+    """What every page that shows a submitted decision draws on."""
+    return {
+        "record": record,
+        "snapshot": record.snapshot,
+        "timeline": selectors.record_timeline(record),
+        "rounds": selectors.rounds_for(record),
+        "concerns": selectors.concerns_for(record),
+        "confirmation": selectors.sharing_confirmation_for(record),
+        "reconsiderations": record.reconsiderations.all(),
+    }
+
+
 @login_required
 def record_detail(request, reference: str):
     record = record_get_for_user(user=request.user, reference=reference)
     audit_log(
         event=AuditEvent.Event.VIEWED, actor=request.user, record=record, ip=client_ip(request)
     )
+    context = _record_context(record)
+    context["returned_with"] = selectors.latest_return(record) if record.is_editable else None
+    context["may_act"] = (
+        record.awaits_manager
+        and selectors.may_act_on(user=request.user, record=record)
+        and record.author_id != request.user.pk
+    )
+    return render(request, "records/detail.html", context)
+
+
+@login_required
+def approval_queue_view(request):
+    if not request.user.is_manager:
+        raise PermissionDenied("Only managers approve and review decisions.")
+    queue = approval_queue(request.user)
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _with_ages(page.object_list)
     return render(
         request,
-        "records/detail.html",
-        {
-            "record": record,
-            "snapshot": record.snapshot,
+        "records/approvals.html",
+        {"page": page, "overdue_count": queue.filter(overdue=True).count()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def approval_detail(request, reference: str):
+    if not request.user.is_manager:
+        raise PermissionDenied("Only managers approve and review decisions.")
+    record = approval_get_for_manager(user=request.user, reference=reference)
+    if record.author_id == request.user.pk:
+        raise OwnDecision(
+            "You made this decision, so you cannot approve or review it. Another manager of "
+            "your team (or, where there is none, of your organisation) will."
+        )
+    form = None
+    if record.awaits_manager:
+        form = ManagerDecisionForm(
+            request.POST if request.method == "POST" else None, record=record
+        )
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, selectors.no_longer_awaiting_message(record))
+            return redirect("approvals:detail", reference=reference)
+        if form.is_valid():
+            try:
+                decision = decision_act(
+                    record=record,
+                    manager=request.user,
+                    kind=form.cleaned_data["kind"],
+                    comment=form.cleaned_data["comment"],
+                    ip=client_ip(request),
+                )
+            except StaleState as stale:
+                messages.error(request, str(stale))
+                return redirect("approvals:detail", reference=reference)
+            messages.success(
+                request,
+                f"{reference}: {decision.get_kind_display().lower()}. The practitioner "
+                "has been told.",
+            )
+            return redirect("approvals:queue")
+    else:
+        audit_log(
+            event=AuditEvent.Event.VIEWED,
+            actor=request.user,
+            record=record,
+            ip=client_ip(request),
+            details={"page": "approval"},
+        )
+    context = _record_context(record)
+    context["form"] = form
+    context["no_longer_awaiting"] = (
+        None if form is not None else selectors.no_longer_awaiting_message(record)
+    )
+    return render(request, "records/approval.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm_sharing(request, reference: str):
+    record = record_get_for_user(user=request.user, reference=reference)
+    if record.author_id != request.user.pk:
+        raise PermissionDenied("Only the practitioner who made the decision confirms the sharing.")
+    if record.state != record.State.APPROVED:
+        messages.error(request, f"{reference} is not awaiting confirmation of sharing.")
+        return redirect("records:detail", reference=reference)
+    sharing = record.snapshot.get("sharing", {})
+    form = ConfirmSharingForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "shared_on": workdays.today(),
+            "means": sharing.get("means", ""),
+            "recipient": sharing.get("recipient", ""),
         },
     )
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision_confirm_sharing(
+                record=record, author=request.user, ip=client_ip(request), **form.cleaned_data
+            )
+        except StaleState as stale:
+            messages.error(request, str(stale))
+            return redirect("records:detail", reference=reference)
+        messages.success(request, f"{reference}: sharing confirmed. The record is complete.")
+        return redirect("records:detail", reference=reference)
+    return render(
+        request,
+        "records/confirm_sharing.html",
+        {"record": record, "form": form, "record_url": reverse("records:detail", args=[reference])},
+    )
+
+
+@login_required
+@require_POST
+def reconsider(request, reference: str):
+    record = record_get_for_user(user=request.user, reference=reference)
+    try:
+        new = decision_reconsider(record=record, user=request.user, ip=client_ip(request))
+    except StaleState as stale:
+        messages.error(request, str(stale))
+        return redirect("records:detail", reference=reference)
+    messages.success(
+        request,
+        f"{new.reference} reconsiders {reference}. Its answers are filled in from the earlier "
+        "decision: check each page.",
+    )
+    return redirect("decisions:check", reference=new.reference)

@@ -122,14 +122,14 @@ def test_it_shows_the_manager_their_teams_queue(
     assert set(response.context["queue"]) == {awaiting_approval, awaiting_review, refused_request}
     queue = table(response.content.decode(), QUEUE_CAPTION)
     for record in (awaiting_approval, awaiting_review, refused_request):
-        assert f'href="/records/{record.reference}/"' in queue
+        assert f'href="/approvals/{record.reference}/"' in queue
     for record in (recorded, own, other_team, draft):
         assert record.reference not in queue
     # The manager's own decision is theirs to see, not theirs to approve.
     assert own.reference in table(response.content.decode(), DECISIONS_CAPTION)
 
 
-def test_it_links_the_queue_to_the_record_pages_when_the_manager_has_a_draft(
+def test_it_links_the_queue_to_the_approval_pages_when_the_manager_has_a_draft(
     client, practitioner, manager
 ):
     """Bug: the same ``{% if drafts %}`` collision in _table.html as for the decisions."""
@@ -139,7 +139,7 @@ def test_it_links_the_queue_to_the_record_pages_when_the_manager_has_a_draft(
 
     queue = table(client.get("/").content.decode(), QUEUE_CAPTION)
 
-    assert f'href="/records/{awaiting.reference}/">{awaiting.reference}</a>' in queue
+    assert f'href="/approvals/{awaiting.reference}/">{awaiting.reference}</a>' in queue
     assert "Continue" not in queue
 
 

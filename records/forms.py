@@ -1,0 +1,121 @@
+"""Forms for what happens after submission: a manager's decision, confirming a share."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size, Submit
+from django import forms
+from django.utils import timezone
+
+from records.models import DecisionRecord, ManagerDecision
+
+Kind = ManagerDecision.Kind
+COMMENT_MAX = 5000
+
+# The choices a manager has, by what the record awaits, with a hint for each.
+PRIOR_CHOICES = [
+    (Kind.APPROVED, "Approve"),
+    (Kind.RETURNED, "Return it to the practitioner for changes"),
+    (Kind.REJECTED, "Reject"),
+]
+REVIEW_CHOICES = [
+    (Kind.ENDORSED, "Endorse the decision"),
+    (Kind.CONCERN, "Record a concern"),
+]
+COMMENT_REQUIRED = {
+    Kind.RETURNED: "Enter what the practitioner should change",
+    Kind.REJECTED: "Enter why you are rejecting the decision",
+    Kind.CONCERN: "Enter your concern about the decision",
+}
+
+
+class _GdsForm(forms.Form):
+    submit_label = "Continue"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> carries the token
+        self.helper.layout = Layout(*self.layout_items(), Submit("submit", self.submit_label))
+
+    def layout_items(self) -> list:
+        return []
+
+
+class ManagerDecisionForm(_GdsForm):
+    submit_label = "Save your decision"
+
+    kind = forms.ChoiceField(
+        label="What is your decision?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select your decision"},
+    )
+    comment = forms.CharField(
+        label="Comment",
+        help_text="Needed to return, reject or record a concern. The practitioner will see it; "
+        "it becomes part of the record.",
+        required=False,
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "max_length": f"The comment must be {COMMENT_MAX:,} characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, record: DecisionRecord, **kwargs):
+        self.awaiting_review = record.state == DecisionRecord.State.AWAITING_REVIEW
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = REVIEW_CHOICES if self.awaiting_review else PRIOR_CHOICES
+        if self.awaiting_review:
+            self.fields["kind"].label = "What is your review of this urgent share?"
+
+    def layout_items(self):
+        return [
+            Field.radios("kind", legend_size=Size.MEDIUM),
+            Field.textarea("comment", label_size=Size.SMALL),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in COMMENT_REQUIRED and not (data.get("comment") or "").strip():
+            self.add_error("comment", COMMENT_REQUIRED[kind])
+        return data
+
+
+class ConfirmSharingForm(_GdsForm):
+    submit_label = "Confirm the sharing"
+
+    shared_on = DateInputField(
+        label="When was the information shared?",
+        help_text="For example, 27 3 2026",
+        require_all_fields=False,
+    )
+    means = forms.CharField(
+        label="How was it shared?",
+        max_length=200,
+        error_messages={"required": "Enter how the information was shared"},
+    )
+    recipient = forms.CharField(
+        label="Who received it?",
+        help_text="Their role and organisation.",
+        max_length=300,
+        error_messages={"required": "Enter who received the information"},
+    )
+
+    def layout_items(self):
+        return [
+            Field("shared_on", context={"legend_size": "govuk-fieldset__legend--s"}),
+            Field.text("means"),
+            Field.text("recipient"),
+        ]
+
+    def clean_shared_on(self):
+        value = self.cleaned_data.get("shared_on")
+        if value is None:
+            raise forms.ValidationError("Enter the date the information was shared")
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date of sharing must be today or in the past")
+        return value

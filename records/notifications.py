@@ -1,0 +1,96 @@
+"""E-mails about decisions. Each carries the reference, what is asked and a link: never a
+name, a case reference, an agency or an answer, since e-mail leaves the service."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from records import workdays
+from records.models import DecisionRecord, ManagerDecision, ReminderSent, User
+from records.selectors import approvers_for, overdue_everywhere
+
+State = DecisionRecord.State
+Kind = ManagerDecision.Kind
+
+_FOR_AUTHOR = {
+    Kind.APPROVED: "has been approved. Confirm the sharing once it has happened"
+    " (a refusal is recorded at once)",
+    Kind.RETURNED: "has been returned to you for changes. Read the manager's comment",
+    Kind.REJECTED: "has been rejected. Read the manager's reason",
+    Kind.ENDORSED: "has been reviewed and endorsed by a manager",
+    Kind.CONCERN: "has been reviewed and a manager recorded a concern. Read it",
+}
+
+
+def _link(name: str, reference: str) -> str:
+    return settings.SITE_URL + reverse(name, args=[reference])
+
+
+def _messages(subject: str, body: str, users) -> list[tuple]:
+    sender = settings.DEFAULT_FROM_EMAIL
+    return [(subject, body, sender, [user.email]) for user in users if user.email]
+
+
+def _body(line: str, link: str) -> str:
+    return (
+        f"{line}\n\nOpen it here: {link}\n\n"
+        "This message holds no personal details. Sign in to see the decision.\n"
+    )
+
+
+def _awaiting(record: DecisionRecord) -> str:
+    if record.state == State.AWAITING_REVIEW:
+        return "an urgent share made without consent awaits your review"
+    return "a decision awaits your approval"
+
+
+def notify_approvers(record: DecisionRecord) -> int:
+    """Tell the managers who may act that a decision awaits them."""
+    subject = f"{record.reference}: {_awaiting(record)}"
+    body = _body(
+        f"Decision {record.reference}: {_awaiting(record)}.",
+        _link("approvals:detail", record.reference),
+    )
+    return send_mass_mail(_messages(subject, body, approvers_for(record)), fail_silently=False)
+
+
+def notify_author(record: DecisionRecord, kind: str) -> int:
+    """Tell the practitioner what a manager did with their decision."""
+    what = _FOR_AUTHOR[kind]
+    subject = f"{record.reference}: {Kind(kind).label.lower()}"
+    body = _body(
+        f"Your decision {record.reference} {what}.", _link("records:detail", record.reference)
+    )
+    return send_mass_mail(_messages(subject, body, [record.author]), fail_silently=False)
+
+
+def send_overdue_reminders() -> int:
+    """E-mail the managers about every overdue item, once per item per day. Returns how
+    many items were reminded about. Safe to run from cron as often as wanted."""
+    from records.services import audit_log  # services imports this module
+
+    on = workdays.today()
+    reminded = 0
+    for record in overdue_everywhere(on=on):
+        try:
+            with transaction.atomic():
+                ReminderSent.objects.create(record=record, sent_on=on)
+                subject = f"Overdue: {record.reference}"
+                body = _body(
+                    f"Decision {record.reference} is overdue: {_awaiting(record)}.",
+                    _link("approvals:detail", record.reference),
+                )
+                recipients: list[User] = list(approvers_for(record))
+                send_mass_mail(_messages(subject, body, recipients), fail_silently=False)
+                audit_log(
+                    event="reminder_sent",
+                    record=record,
+                    details={"recipients": len(recipients)},
+                )
+        except IntegrityError:
+            continue  # reminded already today
+        reminded += 1
+    return reminded
