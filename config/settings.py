@@ -136,14 +136,32 @@ REVIEW_OVERDUE_WORKING_DAYS = env.int("REVIEW_OVERDUE_WORKING_DAYS", default=2)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+# Only for trying production settings on this machine over plain HTTP (README, "Deploying"):
+# the session and CSRF cookies lose their secure-only flag, so browsers and scripts that keep
+# secure cookies off plain HTTP can sign in. Refused behind a proxy or for another host.
+INSECURE_LOCAL_HTTP = env.bool("INSECURE_LOCAL_HTTP", default=False)
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+if INSECURE_LOCAL_HTTP and BEHIND_TLS_PROXY:
+    raise ImproperlyConfigured(
+        "INSECURE_LOCAL_HTTP is for a trial on this machine over plain HTTP: unset it when "
+        "BEHIND_TLS_PROXY is on."
+    )
+if INSECURE_LOCAL_HTTP and not set(ALLOWED_HOSTS) <= set(LOOPBACK_HOSTS):
+    raise ImproperlyConfigured(
+        "INSECURE_LOCAL_HTTP is for a trial on this machine: ALLOWED_HOSTS may hold only "
+        f"{', '.join(LOOPBACK_HOSTS)}."
+    )
+SESSION_COOKIE_SECURE = not DEBUG and not INSECURE_LOCAL_HTTP
+CSRF_COOKIE_SECURE = not DEBUG and not INSECURE_LOCAL_HTTP
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env.bool("BEHIND_TLS_PROXY", default=False):
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
+    # A liveness probe talks to gunicorn directly, over plain HTTP: no redirect for it.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = 31536000
 
 LOGGING = {

@@ -8,18 +8,43 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_settings(**env):
+OURS = {
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "ALLOWED_HOSTS",
+    "BEHIND_TLS_PROXY",
+    "INSECURE_LOCAL_HTTP",
+    "DJANGO_SETTINGS_MODULE",
+}
+SUMMARY = (
+    "import config.settings as s; "
+    "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.ALLOWED_HOSTS, "
+    "s.STORAGES['staticfiles']['BACKEND'])"
+)
+# Production settings answering requests in process (an in-memory database, no server; the
+# plain static storage, as collectstatic has not run: tests/config/test_production_static.py).
+REQUESTS = """
+import os
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client, override_settings
+plain = "django.contrib.staticfiles.storage.StaticFilesStorage"
+override_settings(STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": plain}}).enable()
+client = Client(HTTP_HOST="127.0.0.1")
+for path in ("/healthz", "/accounts/login/"):
+    response = client.get(path)
+    cookie = response.cookies.get("csrftoken")
+    secure = bool(cookie["secure"]) if cookie else None
+    print(path, response.status_code, "secure" if secure else "not-secure" if cookie else "-")
+"""
+
+
+def load_settings(code=SUMMARY, **env):
     """Import config.settings in a fresh interpreter with only these variables set."""
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"}
-    }
-    code = (
-        "import config.settings as s; "
-        "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.ALLOWED_HOSTS, "
-        "s.STORAGES['staticfiles']['BACKEND'])"
-    )
+    clean = {k: v for k, v in os.environ.items() if k not in OURS}
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -52,3 +77,49 @@ def test_it_reads_postgresql_and_hosts_from_the_environment():
     assert result.returncode == 0, result.stderr
     assert "False django.db.backends.postgresql ['share.example.invalid']" in result.stdout
     assert "CompressedManifestStaticFilesStorage" in result.stdout
+
+
+PRODUCTION = {"SECRET_KEY": "from-the-environment", "DATABASE_URL": "sqlite://:memory:"}
+
+
+def test_it_sends_secure_only_cookies_when_debug_is_off():
+    # Over plain HTTP a browser keeps these cookies back, and signing in fails with 403.
+    result = load_settings(REQUESTS, **PRODUCTION, ALLOWED_HOSTS="127.0.0.1")
+    assert result.returncode == 0, result.stderr
+    assert "/accounts/login/ 200 secure" in result.stdout
+
+
+def test_it_relaxes_secure_cookies_for_a_trial_on_this_machine():
+    result = load_settings(
+        REQUESTS, **PRODUCTION, ALLOWED_HOSTS="127.0.0.1,localhost", INSECURE_LOCAL_HTTP="true"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "/accounts/login/ 200 not-secure" in result.stdout
+
+
+def test_it_refuses_the_local_trial_setting_behind_a_tls_proxy():
+    result = load_settings(
+        **PRODUCTION,
+        ALLOWED_HOSTS="127.0.0.1",
+        BEHIND_TLS_PROXY="true",
+        INSECURE_LOCAL_HTTP="true",
+    )
+    assert result.returncode != 0
+    assert "unset it when BEHIND_TLS_PROXY is on" in result.stderr
+
+
+def test_it_refuses_the_local_trial_setting_for_another_host():
+    result = load_settings(
+        **PRODUCTION, ALLOWED_HOSTS="127.0.0.1,share.example.invalid", INSECURE_LOCAL_HTTP="true"
+    )
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS may hold only 127.0.0.1, localhost, [::1]" in result.stderr
+
+
+def test_it_redirects_to_https_behind_a_proxy_but_not_the_liveness_probe():
+    result = load_settings(
+        REQUESTS, **PRODUCTION, ALLOWED_HOSTS="127.0.0.1", BEHIND_TLS_PROXY="true"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "/healthz 200" in result.stdout
+    assert "/accounts/login/ 301" in result.stdout
