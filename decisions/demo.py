@@ -7,7 +7,12 @@ import datetime
 from decisions import wizard
 from decisions.steps import make_plan
 from records.models import DecisionRecord, User
-from records.services import decision_save_step, decision_start
+from records.services import (
+    decision_act,
+    decision_confirm_sharing,
+    decision_save_step,
+    decision_start,
+)
 
 CONTEXT = {
     "urgent": "no",
@@ -121,3 +126,33 @@ def create_draft(*, author: User, answers: dict, complete: bool = True) -> Decis
 def create_submitted(*, author: User, answers: dict) -> DecisionRecord:
     record = create_draft(author=author, answers=answers)
     return wizard.submit(record=record, author=author, ip=None)
+
+
+def create_returned(*, author: User, manager: User, answers: dict, comment: str) -> DecisionRecord:
+    """A decision a manager returned for changes, back with its author."""
+    record = create_submitted(author=author, answers=answers)
+    decision_act(record=record, manager=manager, kind="returned", comment=comment)
+    return record
+
+
+def resubmit(*, record: DecisionRecord, author: User, values: dict) -> DecisionRecord:
+    """Change some answers of a returned decision and submit it again (a new round)."""
+    decision_save_step(
+        record=record,
+        author=author,
+        step="demo",
+        values=values,
+        completed_steps=record.completed_steps,
+    )
+    return wizard.submit(record=record, author=author, ip=None)
+
+
+def confirm_sharing(*, record: DecisionRecord, author: User) -> DecisionRecord:
+    decision_confirm_sharing(
+        record=record,
+        author=author,
+        shared_on=datetime.date.today(),
+        means="Secure email",
+        recipient="Duty sergeant, Northshire Police (fictional)",
+    )
+    return record

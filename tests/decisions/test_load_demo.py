@@ -4,7 +4,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from decisions.flowchart import OUTCOMES
-from records.models import AuditEvent, DecisionRecord, User
+from records.models import (
+    AuditEvent,
+    DecisionRecord,
+    ManagerDecision,
+    SharingConfirmation,
+    Submission,
+    User,
+)
+from records.selectors import overdue_everywhere
 
 DEMO_USERS = {"practitioner", "practitioner2", "manager", "manager2", "auditor", "admin"}
 
@@ -50,7 +58,13 @@ def test_it_creates_records_for_every_outcome_and_state(db, settings):
     submitted = DecisionRecord.objects.exclude(state=DecisionRecord.State.DRAFT)
     assert set(submitted.values_list("outcome", flat=True)) == set(OUTCOMES)
     states = set(DecisionRecord.objects.values_list("state", flat=True))
-    assert {"draft", "recorded", "awaiting_approval", "awaiting_review"} <= states
+    assert states == {state.value for state in DecisionRecord.State}
+    kinds = set(ManagerDecision.objects.values_list("kind", flat=True))
+    assert kinds == {kind.value for kind in ManagerDecision.Kind}
+    assert SharingConfirmation.objects.exists()
+    assert Submission.objects.filter(number=2).exists()
+    assert DecisionRecord.objects.filter(reconsiders__isnull=False).exists()
+    assert overdue_everywhere()
     assert all(record.snapshot["steps"] for record in submitted)
     # Fictional case references only.
     assert all(r.startswith("DEMO-") for r in submitted.values_list("subject_reference", flat=True))

@@ -1,9 +1,12 @@
+import datetime
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from decisions import demo
-from records.models import Organisation, Team, User
+from records.models import DecisionRecord, Organisation, Team, User
+from records.services import decision_act, decision_reconsider
 
 PASSWORD = "demo"  # noqa: S105  (demo only: the command refuses to run without DEBUG)
 
@@ -56,6 +59,7 @@ class Command(BaseCommand):
                 role=role,
                 team=teams.get(team),
                 organisation=teams[team].organisation if team else council,
+                email=f"{username}@example.invalid",
             )
             user.managed_teams.set([teams[key] for key in manages])
             users[username] = user
@@ -87,13 +91,73 @@ class Command(BaseCommand):
         demo.create_submitted(
             author=users["manager2"],
             answers=demo.finished_answers(
-                "share_without_consent",
+                "share_with_consent",
                 subject_reference="DEMO-S-0001",
                 other_agency="Northshire Council children's services (fictional)",
             ),
         )
+        self._load_approvals(practitioner, users["practitioner2"], users["manager"])
         demo.create_draft(
             author=practitioner,
             complete=False,
             answers={**demo.CONTEXT, "subject_reference": "DEMO-C-0300"},
+        )
+
+    def _load_approvals(self, practitioner, practitioner2, manager):
+        """The approval loop in every state, so the demo shows all of it."""
+        no_consent = "share_without_consent"
+
+        def share(number, **overrides):
+            return demo.finished_answers(
+                no_consent, subject_reference=f"DEMO-C-{number:04d}", **overrides
+            )
+
+        demo.create_returned(
+            author=practitioner,
+            manager=manager,
+            answers=share(400),
+            comment="Fictional example: say more about what may happen if we do not share.",
+        )
+        resubmitted = demo.create_returned(
+            author=practitioner2,
+            manager=manager,
+            answers=share(401),
+            comment="Fictional example: share only the dates of the visits, not the notes.",
+        )
+        demo.resubmit(
+            record=resubmitted,
+            author=practitioner2,
+            values={"shared_what": "Fictional example: the dates of two home visits only."},
+        )
+        rejected = demo.create_submitted(author=practitioner, answers=share(402))
+        decision_act(
+            record=rejected,
+            manager=manager,
+            kind="rejected",
+            comment="Fictional example: consent can still be sought without risk; ask first.",
+        )
+        decision_reconsider(record=rejected, user=practitioner)
+        approved = demo.create_submitted(author=practitioner, answers=share(403))
+        decision_act(record=approved, manager=manager, kind="approved")
+        confirmed = demo.create_submitted(author=practitioner2, answers=share(404))
+        decision_act(record=confirmed, manager=manager, kind="approved")
+        demo.confirm_sharing(record=confirmed, author=practitioner2)
+        refusal = demo.create_submitted(
+            author=practitioner,
+            answers=demo.finished_answers("not_share_no_basis", subject_reference="DEMO-C-0405"),
+        )
+        decision_act(record=refusal, manager=manager, kind="approved")
+        endorsed = demo.create_submitted(author=practitioner, answers=share(406, urgent="yes"))
+        decision_act(record=endorsed, manager=manager, kind="endorsed")
+        concern = demo.create_submitted(author=practitioner2, answers=share(407, urgent="yes"))
+        decision_act(
+            record=concern,
+            manager=manager,
+            kind="concern",
+            comment="Fictional example: the police could have been called before sharing.",
+        )
+        # One item waiting long enough to be overdue, so the queue shows both kinds.
+        overdue = demo.create_submitted(author=practitioner2, answers=share(408))
+        DecisionRecord.objects.filter(pk=overdue.pk).update(
+            submitted_at=overdue.submitted_at - datetime.timedelta(days=7)
         )
