@@ -78,6 +78,9 @@ class Outcome:
     urgent_timing: str
     source: str
     guidance: tuple[GuidanceLink, ...] = ()
+    # Whether what is shared is personal data: information that identifies nobody is not, so
+    # there is nobody to tell and no lawful basis to give (the wizard's plan reads this).
+    personal_data: bool = True
 
     def approval_for(self, *, direction: str, urgent: str) -> str | None:
         """The approval timing this outcome needs in this context, or None."""
@@ -279,6 +282,7 @@ OUTCOMES: dict[str, Outcome] = {
             urgent_timing=PRIOR,
             source="Section 11 flowchart",
             guidance=(_HOW_GUIDANCE,),
+            personal_data=False,
         ),
         Outcome(
             id="share_not_confidential",

@@ -67,6 +67,11 @@ def _finished_sharing(answers: Mapping, decision: Decision) -> bool:
     return bool(decision.finished and OUTCOMES[decision.outcome].shares)
 
 
+def _finished_sharing_personal_data(answers: Mapping, decision: Decision) -> bool:
+    """Sharing information about someone: there is a person to tell and a lawful basis."""
+    return _finished_sharing(answers, decision) and OUTCOMES[decision.outcome].personal_data
+
+
 STEPS: tuple[Step, ...] = (
     Step(
         id="urgent",
@@ -129,7 +134,7 @@ STEPS: tuple[Step, ...] = (
         heading="Will you tell the person that their information is shared?",
         short="Telling the person",
         hint="Tell them unless that would put someone at greater risk.",
-        shown=_finished_sharing,
+        shown=_finished_sharing_personal_data,
         guidance=(
             guidance_link(
                 "consent-and-confidentiality", "telling-the-person", "Telling the person"
@@ -142,7 +147,7 @@ STEPS: tuple[Step, ...] = (
         short="Lawful basis",
         hint="For safeguarding this is usually public task, legal obligation or vital "
         "interests, rather than consent.",
-        shown=_finished_sharing,
+        shown=_finished_sharing_personal_data,
         guidance=(
             guidance_link("legal-framework", "lawful-bases", "Lawful bases"),
             guidance_link("legal-framework", "special-category-data", "Special category data"),

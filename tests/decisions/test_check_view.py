@@ -3,7 +3,7 @@ from django.utils.html import escape
 
 from decisions import demo
 from decisions.flowchart import OUTCOMES
-from decisions.steps import make_plan
+from decisions.steps import STEPS_BY_ID, make_plan
 from decisions.wizard import CONSENT_NOT_SOUGHT_WARNING
 from records.models import AuditEvent, DecisionRecord
 from records.services import decision_save_step, decision_start
@@ -202,3 +202,79 @@ def test_it_hides_another_users_draft(client, request, practitioner, other):
     record.refresh_from_db()
     assert record.state == DecisionRecord.State.DRAFT
     assert not AuditEvent.objects.filter(record=record, event="submitted").exists()
+
+
+PERSONAL_DATA_KEYS = ("told", "told_why_not", "article6", "special_category", "article9")
+
+
+def test_it_drops_telling_the_person_and_the_lawful_basis_once_nobody_is_identifiable(
+    client, practitioner
+):
+    answers = demo.finished_answers(
+        "share_not_confidential",
+        told="no",
+        told_why_not="Fictional example: telling them would raise the risk.",
+        special_category="yes",
+        article9="safeguarding",
+    )
+    record = demo.create_draft(author=practitioner, answers=answers)
+    client.force_login(practitioner)
+    html = client.get(check_url(record)).content.decode()
+    assert f"/decisions/{record.reference}/informing/?change=1" in html  # asked before
+
+    response = client.post(
+        f"/decisions/{record.reference}/identifiable/?change=1", {"identifiable": "no"}
+    )
+    # Every page still on the path was answered: straight back to the check page.
+    assert response.url == check_url(record)
+
+    html = client.get(check_url(record)).content.decode()
+    assert escape(OUTCOMES["share_not_identifiable"].title) in html
+    for page in ("informing", "lawful_basis", "confidential"):
+        assert f"/decisions/{record.reference}/{page}/" not in html, page
+    for step_id in ("informing", "lawful_basis"):
+        assert escape(STEPS_BY_ID[step_id].heading) not in html
+    assert "Which lawful basis (UK GDPR Article 6) applies?" not in html
+    assert "telling them would raise the risk" not in html
+
+    client.post(check_url(record))
+    record.refresh_from_db()
+    assert record.outcome == "share_not_identifiable"
+    for key in (*PERSONAL_DATA_KEYS, "confidential"):
+        assert key not in record.answers, key
+    assert [s["id"] for s in record.snapshot["steps"]] == [
+        "urgent",
+        "direction",
+        "about",
+        "purpose",
+        "identifiable",
+        "how",
+        "checks",
+        "advice",
+        "follow_up",
+    ]
+    assert "telling them would raise the risk" not in str(record.snapshot)
+
+    page = client.get(f"/records/{record.reference}/").content.decode()
+    assert escape(OUTCOMES["share_not_identifiable"].title) in page
+    for step_id in ("informing", "lawful_basis"):
+        assert escape(STEPS_BY_ID[step_id].heading) not in page
+        assert STEPS_BY_ID[step_id].short not in page
+    assert "Which lawful basis (UK GDPR Article 6) applies?" not in page
+
+
+def test_it_keeps_telling_the_person_and_the_lawful_basis_when_not_confidential(
+    client, practitioner
+):
+    record = finished_draft(practitioner, "share_not_confidential")
+    client.force_login(practitioner)
+    html = client.get(check_url(record)).content.decode()
+    for step_id in ("informing", "lawful_basis"):
+        assert f"/decisions/{record.reference}/{step_id}/?change=1" in html
+
+    client.post(check_url(record))
+    record.refresh_from_db()
+    assert record.answers["told"] == "will"
+    assert record.answers["article6"] == "public_task"
+    steps = [s["id"] for s in record.snapshot["steps"]]
+    assert "informing" in steps and "lawful_basis" in steps

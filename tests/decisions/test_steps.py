@@ -3,10 +3,21 @@
 import pytest
 
 from decisions import demo
+from decisions.flowchart import OUTCOMES
 from decisions.steps import CHECK, STEPS, STEPS_BY_ID, make_plan
 
 SHARING_PAGES = ["how", "checks", "informing", "lawful_basis"]
+# Information that identifies nobody is not personal data: nobody to tell, no lawful basis.
+PERSONAL_DATA_PAGES = ["informing", "lawful_basis"]
 CLOSING_PAGES = ["advice", "follow_up"]
+
+
+def sharing_pages(outcome: str) -> list[str]:
+    if not outcome.startswith("share"):
+        return []
+    if outcome == "share_not_identifiable":
+        return [page for page in SHARING_PAGES if page not in PERSONAL_DATA_PAGES]
+    return SHARING_PAGES
 
 
 def test_it_starts_with_the_urgency_question():
@@ -41,16 +52,42 @@ def test_it_puts_the_act_now_page_straight_after_an_urgent_answer():
 def test_it_plans_the_pages_of_each_outcome(outcome, questions):
     answers = demo.finished_answers(outcome)
     plan = make_plan(answers, [])
-    shares = outcome.startswith("share")
     assert list(plan.steps) == [
         "urgent",
         "direction",
         "about",
         *questions,
-        *(SHARING_PAGES if shares else []),
+        *sharing_pages(outcome),
         *CLOSING_PAGES,
     ]
     assert plan.decision.outcome == outcome
+
+
+def test_it_asks_neither_about_telling_the_person_nor_a_lawful_basis_when_nobody_is_identifiable():
+    # The demo answers hold both pages' answers: the plan leaves the pages off all the same.
+    answers = demo.finished_answers("share_not_identifiable")
+    assert answers["told"] and answers["article6"]
+    plan = make_plan(answers, [])
+    assert plan.decision.outcome == "share_not_identifiable"
+    assert "informing" not in plan.steps
+    assert "lawful_basis" not in plan.steps
+    assert plan.steps[-4:] == ("how", "checks", "advice", "follow_up")
+
+
+@pytest.mark.parametrize(
+    "outcome", ["share_not_confidential", "share_with_consent", "share_without_consent"]
+)
+def test_it_asks_both_when_the_shared_information_is_personal_data(outcome):
+    plan = make_plan(demo.finished_answers(outcome), [])
+    assert plan.decision.outcome == outcome
+    assert "informing" in plan.steps
+    assert "lawful_basis" in plan.steps
+
+
+def test_it_declares_which_sharing_outcomes_are_about_no_identifiable_person():
+    assert [o.id for o in OUTCOMES.values() if o.shares and not o.personal_data] == [
+        "share_not_identifiable"
+    ]
 
 
 def test_it_moves_to_the_check_page_when_every_page_is_done():
