@@ -50,7 +50,10 @@ class ManagerDecisionForm(_GdsForm):
     kind = forms.ChoiceField(
         label="What is your decision?",
         widget=forms.RadioSelect,
-        error_messages={"required": "Select your decision"},
+        error_messages={
+            "required": "Select your decision",
+            "invalid_choice": "Select your decision",
+        },
     )
     comment = forms.CharField(
         label="Comment",
@@ -85,10 +88,28 @@ class ManagerDecisionForm(_GdsForm):
         return data
 
 
+class _RealDateField(DateInputField):
+    """The pack's date input, with messages people can act on: it reports an impossible date
+    (31 2 2026) in Python's words ("day is out of range for month")."""
+
+    def __init__(self, *, required_message: str, **kwargs):
+        super().__init__(**kwargs)
+        self.error_messages["required"] = required_message
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                "The date must be a real date, for example 27 3 2026", code="invalid"
+            ) from None
+
+
 class ConfirmSharingForm(_GdsForm):
     submit_label = "Confirm the sharing"
 
-    shared_on = DateInputField(
+    shared_on = _RealDateField(
+        required_message="Enter the date the information was shared",
         label="When was the information shared?",
         help_text="For example, 27 3 2026",
         require_all_fields=False,
@@ -112,10 +133,20 @@ class ConfirmSharingForm(_GdsForm):
             Field.text("recipient"),
         ]
 
+    def __init__(self, *args, record: DecisionRecord, **kwargs):
+        self.started_on = timezone.localdate(record.created_at)
+        super().__init__(*args, **kwargs)
+
     def clean_shared_on(self):
         value = self.cleaned_data.get("shared_on")
         if value is None:
             raise forms.ValidationError("Enter the date the information was shared")
         if value > timezone.localdate():
             raise forms.ValidationError("The date of sharing must be today or in the past")
+        if value < self.started_on:
+            # A mistyped year (26 for 2026) would otherwise be kept on the record for good.
+            raise forms.ValidationError(
+                f"The date of sharing must be on or after {self.started_on:%-d %B %Y}, "
+                "when this decision was started"
+            )
         return value

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from records import selectors, workdays
 from records.forms import ConfirmSharingForm, ManagerDecisionForm
-from records.models import AuditEvent
+from records.models import AuditEvent, DecisionRecord
 from records.selectors import (
     approval_get_for_manager,
     approval_queue,
@@ -64,7 +64,7 @@ def record_list(request):
     return render(request, "records/list.html", {"page": page, "query": query})
 
 
-def _record_context(record) -> dict:
+def _record_context(record, user) -> dict:
     """What every page that shows a submitted decision draws on."""
     return {
         "record": record,
@@ -73,7 +73,10 @@ def _record_context(record) -> dict:
         "rounds": selectors.rounds_for(record),
         "concerns": selectors.concerns_for(record),
         "confirmation": selectors.sharing_confirmation_for(record),
-        "reconsiderations": record.reconsiderations.all(),
+        # Only those this person may open: a reconsideration still in draft is its author's.
+        "reconsiderations": selectors.records_visible_to(user)
+        .filter(reconsiders=record)
+        .order_by("created_at", "pk"),
     }
 
 
@@ -83,7 +86,7 @@ def record_detail(request, reference: str):
     audit_log(
         event=AuditEvent.Event.VIEWED, actor=request.user, record=record, ip=client_ip(request)
     )
-    context = _record_context(record)
+    context = _record_context(record, request.user)
     context["returned_with"] = selectors.latest_return(record) if record.is_editable else None
     context["may_act"] = (
         record.awaits_manager
@@ -111,6 +114,11 @@ def approval_queue_view(request):
 @require_http_methods(["GET", "POST"])
 def approval_detail(request, reference: str):
     if not request.user.is_manager:
+        if DecisionRecord.objects.filter(reference=reference, author=request.user).exists():
+            raise OwnDecision(
+                "You made this decision, so you cannot approve or review it. A manager of your "
+                "team will; their decision will show on the record's page."
+            )
         raise PermissionDenied("Only managers approve and review decisions.")
     record = approval_get_for_manager(user=request.user, reference=reference)
     if record.author_id == request.user.pk:
@@ -153,7 +161,7 @@ def approval_detail(request, reference: str):
             ip=client_ip(request),
             details={"page": "approval"},
         )
-    context = _record_context(record)
+    context = _record_context(record, request.user)
     context["form"] = form
     context["no_longer_awaiting"] = (
         None if form is not None else selectors.no_longer_awaiting_message(record)
@@ -173,6 +181,7 @@ def confirm_sharing(request, reference: str):
     sharing = record.snapshot.get("sharing", {})
     form = ConfirmSharingForm(
         request.POST if request.method == "POST" else None,
+        record=record,
         initial={
             "shared_on": workdays.today(),
             "means": sharing.get("means", ""),
