@@ -104,11 +104,17 @@ def approval_scope_for(record: DecisionRecord) -> str:
 
 
 def approvers_for(record: DecisionRecord) -> QuerySet[User]:
-    """Who may approve or review this decision: never its author."""
+    """Who may approve or review this decision: never its author. Exactly the active
+    managers ``may_act_on`` lets act, so e-mails go to nobody else."""
+    if not record.team_id:
+        # Nobody's scope covers a decision without a team (may_act_on says the same);
+        # filtering on a missing team would match every manager who manages no team.
+        return User.objects.none()
     managers = _active_managers().exclude(pk=record.author_id)
-    if record.approval_scope == ORGANISATION and record.team_id:
-        return managers.filter(organisation=record.team.organisation_id)
-    return managers.filter(managed_teams=record.team_id).distinct()
+    scope = Q(managed_teams=record.team_id)
+    if record.approval_scope == ORGANISATION:
+        scope |= Q(organisation=record.team.organisation_id)
+    return managers.filter(scope).distinct()
 
 
 def may_act_on(*, user: User, record: DecisionRecord) -> bool:
@@ -279,8 +285,20 @@ def overdue_everywhere(*, on: datetime.date | None = None) -> list[DecisionRecor
     )
 
 
+_STILL_AWAITING = {
+    State.AWAITING_APPROVAL: "is awaiting approval: it can be approved, returned or rejected",
+    State.AWAITING_REVIEW: (
+        "is an urgent share awaiting review: it can be endorsed, or a concern recorded"
+    ),
+}
+
+
 def no_longer_awaiting_message(record: DecisionRecord) -> str:
     """Why a manager can no longer act: who dealt with it first, or where it stands now."""
+    if record.state in _STILL_AWAITING:
+        # Still awaiting a manager, but not the action tried (an earlier round's decision
+        # is not the reason).
+        return f"{record.reference} {_STILL_AWAITING[record.state]}."
     last = latest_manager_decision(record)
     if last is not None:
         return (

@@ -212,7 +212,10 @@ def _ensure_may_act(manager: User, record: DecisionRecord) -> None:
 
 def _already_dealt_with(record: DecisionRecord) -> StaleState:
     """Tell the manager who acted first, and what they did."""
-    return StaleState(no_longer_awaiting_message(DecisionRecord.objects.get(pk=record.pk)))
+    current = DecisionRecord.objects.filter(pk=record.pk).first()
+    if current is None:
+        return StaleState(f"{record.reference} no longer exists.")
+    return StaleState(no_longer_awaiting_message(current))
 
 
 # What each manager action needs and does: from which state, to which, with which audit
