@@ -71,6 +71,9 @@ class StepForm(forms.Form):
         kwargs.setdefault("initial", self.initial_from(answers or {}))
         super().__init__(*args, **kwargs)
         self.step = step
+        # What the page explains above its form, from the answers saved so far: the page's
+        # declaration in decisions.steps decides, never a view.
+        self.warnings = step.warnings_for(answers or {})
         if self.primary:
             self.fields[self.primary].label = step.heading
             self.fields[self.primary].help_text = step.hint

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from decisions.flowchart import (
+    NO,
     OUTCOMES,
     QUESTIONS,
     YES,
@@ -21,6 +22,37 @@ from decisions.flowchart import (
 )
 
 CHECK = "check"
+
+
+@dataclass(frozen=True)
+class AnswerWarning:
+    """An explanation some answers call for: shown on the pages that name it, while the
+    practitioner can still act on it, and on the check page and the record."""
+
+    id: str
+    text: str
+    applies: Callable[[Mapping], bool]
+
+
+CONSENT_NOT_SOUGHT_WARNING = (
+    "Consent was not sought and no reason such as risk of harm or undue delay was given. "
+    "Not having asked is not in itself a reason to share without consent."
+)
+
+
+def _consent_not_sought(answers: Mapping) -> bool:
+    return answers.get("consent") == NO and answers.get("consent_absent_reason") == "not_attempted"
+
+
+WARNINGS: dict[str, AnswerWarning] = {
+    w.id: w
+    for w in (AnswerWarning("consent_not_sought", CONSENT_NOT_SOUGHT_WARNING, _consent_not_sought),)
+}
+
+
+def warnings(answers: Mapping) -> list[str]:
+    """Every warning these answers call for, in declared order."""
+    return [w.text for w in WARNINGS.values() if w.applies(answers)]
 
 
 @dataclass(frozen=True)
@@ -35,14 +67,20 @@ class Step:
     # When this page is on the plan; None means always.
     shown: Callable[[Mapping, Decision], bool] | None = None
     is_question: bool = False
+    # Ids in WARNINGS this page shows above its form when the answers call for them.
+    warnings: tuple[str, ...] = ()
 
     def on_plan(self, answers: Mapping, decision: Decision) -> bool:
         if self.is_question:
             return self.id in decision.path or self.id == decision.next_question
         return self.shown is None or self.shown(answers, decision)
 
+    def warnings_for(self, answers: Mapping) -> list[str]:
+        """The warnings this page shows, given the answers saved so far."""
+        return [WARNINGS[w].text for w in self.warnings if WARNINGS[w].applies(answers)]
 
-def _question_step(question_id: str) -> Step:
+
+def _question_step(question_id: str, *, warnings: tuple[str, ...] = ()) -> Step:
     question = QUESTIONS[question_id]
     return Step(
         id=question.id,
@@ -52,6 +90,7 @@ def _question_step(question_id: str) -> Step:
         help=question.help,
         guidance=question.guidance,
         is_question=True,
+        warnings=warnings,
     )
 
 
@@ -104,10 +143,9 @@ STEPS: tuple[Step, ...] = (
         hint="Use the reference from your case system, not the person's name.",
         guidance=(guidance_link("recording-decisions", "repeat-requests", "Sharing again"),),
     ),
-    *(
-        _question_step(q)
-        for q in ("purpose", "identifiable", "confidential", "consent", "other_reason")
-    ),
+    *(_question_step(q) for q in ("purpose", "identifiable", "confidential", "consent")),
+    # Asked once consent is "no": if it was never sought, say so before this answer.
+    _question_step("other_reason", warnings=("consent_not_sought",)),
     Step(
         id="how",
         heading="What will you share, with whom, and how?",

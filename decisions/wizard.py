@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from decisions.flowchart import FLOWCHART_VERSION, OUTCOMES, PURPOSE_GROUNDS, QUESTIONS
 from decisions.forms import LEGAL_GROUNDS, MEANS, STEP_FORMS, describe
-from decisions.steps import STEPS_BY_ID, Plan, make_plan
+from decisions.steps import STEPS_BY_ID, Plan, make_plan, warnings
 from records.models import DecisionRecord, User
 from records.services import decision_submit
-
-CONSENT_NOT_SOUGHT_WARNING = (
-    "Consent was not sought and no reason such as risk of harm or undue delay was given. "
-    "Not having asked is not in itself a reason to share without consent."
-)
 
 
 def plan_for(record: DecisionRecord) -> Plan:
@@ -31,9 +26,8 @@ def answers_on_path(plan: Plan, answers: dict) -> dict:
 
 
 def warnings_for(answers: dict) -> list[str]:
-    if answers.get("consent") == "no" and answers.get("consent_absent_reason") == "not_attempted":
-        return [CONSENT_NOT_SOUGHT_WARNING]
-    return []
+    """The warnings the check page and the record show (declared in ``decisions.steps``)."""
+    return warnings(answers)
 
 
 def outcome_snapshot(outcome_id: str, plan: Plan) -> dict:

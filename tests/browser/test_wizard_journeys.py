@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from decisions.demo import CONTEXT, NO_CONSENT, PURPOSE, WITH_REASON, finished_answers
 from decisions.flowchart import OUTCOMES, QUESTIONS, evaluate
-from decisions.steps import CHECK, make_plan
+from decisions.steps import CHECK, CONSENT_NOT_SOUGHT_WARNING, STEPS_BY_ID, make_plan
 from records.models import DecisionRecord
 from records.services import decision_save_step, decision_start
 from tests.browser.wizard_pages import (
@@ -189,6 +189,53 @@ def test_change_from_the_check_page_follows_the_new_path(wizard, page):
     assert "consent_type" not in record.answers
     assert "consent_given_by" not in record.answers
     assert record.state == State.AWAITING_APPROVAL
+    wizard.a11y.finish()
+
+
+def test_consent_never_sought_is_explained_before_the_other_reason_question(wizard, page):
+    answers = finished_answers(
+        "share_without_consent",
+        consent_absent_reason="not_attempted",
+        consent_notes="Fictional example: the worker did not think to ask.",
+    )
+    wizard.start()
+    # These pages are checked with axe in the outcome journeys, in the same state.
+    wizard.walk(answers, until="other_reason", accessible=False)
+
+    warning = page.get_by_role("main").locator(".govuk-warning-text")
+    expect(warning).to_have_count(1)
+    expect(warning).to_contain_text(CONSENT_NOT_SOUGHT_WARNING)
+    expect(warning).to_be_visible()
+    wizard.assert_accessible()  # the question page with its warning
+
+    wizard.walk(answers, accessible=False)
+    expect(page.get_by_role("main").locator(".govuk-warning-text")).to_contain_text(
+        CONSENT_NOT_SOUGHT_WARNING
+    )
+    wizard.assert_accessible()  # the check page with the warning
+    wizard.record_decision()
+    wizard.open_record()
+    expect(page.get_by_role("main").locator(".govuk-warning-text")).to_contain_text(
+        CONSENT_NOT_SOUGHT_WARNING
+    )
+    wizard.assert_accessible()  # the record page with the warning
+    wizard.a11y.finish()
+
+
+def test_nobody_identifiable_asks_neither_about_telling_the_person_nor_a_lawful_basis(wizard, page):
+    answers = finished_answers("share_not_identifiable")
+    wizard.start()
+    answered = wizard.walk(answers, accessible=False)
+    assert "informing" not in answered and "lawful_basis" not in answered
+    assert answered[-4:] == ["how", "checks", "advice", "follow_up"]
+    for step_id in ("informing", "lawful_basis"):
+        expect(page.get_by_text(STEPS_BY_ID[step_id].heading, exact=True)).to_have_count(0)
+    wizard.record_decision()
+    wizard.open_record()
+    for step_id in ("informing", "lawful_basis"):
+        expect(page.get_by_text(STEPS_BY_ID[step_id].heading, exact=True)).to_have_count(0)
+    record = DecisionRecord.objects.get(reference=wizard.reference)
+    assert "told" not in record.answers and "article6" not in record.answers
     wizard.a11y.finish()
 
 

@@ -3,8 +3,7 @@ from django.utils.html import escape
 
 from decisions import demo
 from decisions.flowchart import OUTCOMES
-from decisions.steps import STEPS_BY_ID, make_plan
-from decisions.wizard import CONSENT_NOT_SOUGHT_WARNING
+from decisions.steps import CONSENT_NOT_SOUGHT_WARNING, STEPS_BY_ID, make_plan
 from records.models import AuditEvent, DecisionRecord
 from records.services import decision_save_step, decision_start
 

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from decisions import demo
-from decisions.forms import STEP_FORMS
-from decisions.steps import STEPS_BY_ID, make_plan
+from decisions.forms import NO_CONSENT_REASONS, STEP_FORMS
+from decisions.steps import CONSENT_NOT_SOUGHT_WARNING, STEPS_BY_ID, make_plan
 from records.models import AuditEvent, DecisionRecord
 from records.services import decision_save_step, decision_start
 from tests.decisions.walk import post_data_for, walk
@@ -118,6 +118,67 @@ def test_it_hides_the_urgent_banner_otherwise(client, practitioner):
     )
     client.force_login(practitioner)
     assert b"Someone is at immediate risk" not in client.get(url(record, "purpose")).content
+
+
+# Explaining an answer before the next question
+
+
+NOT_SOUGHT = {
+    "consent_absent_reason": "not_attempted",
+    "consent_notes": "Fictional example: the worker did not think to ask.",
+}
+
+
+def main_content(html: str) -> str:
+    return html.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+@pytest.mark.parametrize("step_id", PAGES)
+def test_it_explains_that_consent_was_never_sought_on_the_other_reason_page_only(
+    client, practitioner, step_id
+):
+    record = demo.create_draft(
+        author=practitioner, answers={**EVERY_PAGE, **NOT_SOUGHT}, complete=True
+    )
+    client.force_login(practitioner)
+
+    html = main_content(client.get(url(record, step_id)).content.decode())
+
+    if step_id == "other_reason":
+        warning = html.index(escape(CONSENT_NOT_SOUGHT_WARNING))
+        assert html.count("govuk-warning-text__text") == 1
+        # Above the form, where it can still change the answer.
+        assert html.rindex('class="govuk-warning-text"', 0, warning) < html.index("<form")
+        assert warning < html.index("<form")
+    else:
+        assert escape(CONSENT_NOT_SOUGHT_WARNING) not in html
+
+
+@pytest.mark.parametrize("reason", [key for key, _ in NO_CONSENT_REASONS if key != "not_attempted"])
+def test_it_gives_no_such_explanation_when_there_is_a_reason(client, practitioner, reason):
+    answers = demo.finished_answers(
+        "share_without_consent", consent_absent_reason=reason, consent_notes="Fictional."
+    )
+    record = demo.create_draft(author=practitioner, answers=answers)
+    client.force_login(practitioner)
+
+    html = main_content(client.get(url(record, "other_reason")).content.decode())
+
+    assert escape(CONSENT_NOT_SOUGHT_WARNING) not in html
+    assert "govuk-warning-text" not in html
+
+
+def test_it_keeps_the_explanation_when_the_other_reason_page_fails(client, practitioner):
+    answers = demo.finished_answers("share_without_consent", **NOT_SOUGHT)
+    record = demo.create_draft(author=practitioner, answers=answers)
+    client.force_login(practitioner)
+
+    response = client.post(url(record, "other_reason"), {"other_reason": "yes"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert escape(CONSENT_NOT_SOUGHT_WARNING) in html
 
 
 # Saving a page

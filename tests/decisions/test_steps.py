@@ -4,7 +4,15 @@ import pytest
 
 from decisions import demo
 from decisions.flowchart import OUTCOMES
-from decisions.steps import CHECK, STEPS, STEPS_BY_ID, make_plan
+from decisions.steps import (
+    CHECK,
+    CONSENT_NOT_SOUGHT_WARNING,
+    STEPS,
+    STEPS_BY_ID,
+    WARNINGS,
+    make_plan,
+    warnings,
+)
 
 SHARING_PAGES = ["how", "checks", "informing", "lawful_basis"]
 # Information that identifies nobody is not personal data: nobody to tell, no lawful basis.
@@ -142,3 +150,28 @@ def test_it_says_when_someone_is_at_immediate_risk():
     assert make_plan({"urgent": "yes"}, []).urgent is True
     assert make_plan({"urgent": "no"}, []).urgent is False
     assert make_plan({}, []).urgent is False
+
+
+NOT_SOUGHT = {"consent": "no", "consent_absent_reason": "not_attempted"}
+
+
+def test_it_warns_when_consent_was_not_sought_without_a_reason():
+    assert warnings(NOT_SOUGHT) == [CONSENT_NOT_SOUGHT_WARNING]
+    assert warnings({"consent": "no", "consent_absent_reason": "increase_risk"}) == []
+    # A "yes" leaves the reason for "no" behind, cleared: no warning either way.
+    assert warnings({"consent": "yes", "consent_absent_reason": "not_attempted"}) == []
+    assert warnings({}) == []
+
+
+def test_it_shows_that_warning_on_the_other_reason_page_only():
+    assert STEPS_BY_ID["other_reason"].warnings_for(NOT_SOUGHT) == [CONSENT_NOT_SOUGHT_WARNING]
+    assert STEPS_BY_ID["other_reason"].warnings_for({"consent": "no"}) == []
+    for step in STEPS:
+        if step.id != "other_reason":
+            assert step.warnings_for(NOT_SOUGHT) == [], step.id
+
+
+def test_it_declares_each_page_warning():
+    for step in STEPS:
+        for warning_id in step.warnings:
+            assert warning_id in WARNINGS, (step.id, warning_id)
