@@ -171,7 +171,7 @@ def test_it_shows_the_counts_on_the_managers_home_page(client, practitioner, man
 
     assert "3 waiting" in html
     assert "2 overdue" in html
-    assert f'href="{QUEUE_URL}"' in html
+    assert f'<a class="govuk-link" href="{QUEUE_URL}">Go to your approvals</a>' in html
 
 
 def test_it_shows_no_overdue_count_when_nothing_is_overdue(client, practitioner, manager):
