@@ -63,8 +63,7 @@ def decide(page, choice: str, comment: str = "") -> None:
 
 def timeline_titles(page) -> list[str]:
     return [
-        title.strip()
-        for title in page.locator(".app-timeline__item .govuk-tag").all_inner_texts()
+        title.strip() for title in page.locator(".app-timeline__item .govuk-tag").all_inner_texts()
     ]
 
 
@@ -103,14 +102,10 @@ def test_a_share_returned_changed_resubmitted_approved_and_confirmed(
     a11y.check()
     page.get_by_role("link", name="Change your answers and resubmit").click()
     page.wait_for_url(f"{live_server.url}/decisions/{reference}/check/")
-    expect(page.get_by_role("region", name="Returned for changes")).to_contain_text(
-        RETURN_COMMENT
-    )
+    expect(page.get_by_role("region", name="Returned for changes")).to_contain_text(RETURN_COMMENT)
     page.get_by_role("link", name="Change what and how").click()
     page.wait_for_url(re.compile(rf"/decisions/{reference}/how/\?change=1$"))
-    expect(page.get_by_role("region", name="Returned for changes")).to_contain_text(
-        RETURN_COMMENT
-    )
+    expect(page.get_by_role("region", name="Returned for changes")).to_contain_text(RETURN_COMMENT)
     label = str(STEP_FORMS["how"].base_fields["shared_what"].label)
     page.get_by_label(label, exact=True).fill(CHANGED_WHAT)
     page.get_by_role("button", name="Save and continue").click()
