@@ -240,3 +240,14 @@ def test_it_refuses_those_who_see_the_record_but_did_not_make_it(client, request
 def test_it_allows_only_get_and_post(client, practitioner, record):
     client.force_login(practitioner)
     assert client.put(confirm_url(record)).status_code == 405
+
+
+def test_it_links_a_date_error_to_the_day_input(client, practitioner, record):
+    client.force_login(practitioner)
+    response = client.post(confirm_url(record), dated(datetime.date(2026, 2, 30)))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="#id_shared_on_0"' in html
+    assert 'id="id_shared_on_0"' in html
+    assert nothing_confirmed(record)
