@@ -244,7 +244,8 @@ def test_it_allows_only_get_and_post(client, practitioner, record):
 
 def test_it_links_a_date_error_to_the_day_input(client, practitioner, record):
     client.force_login(practitioner)
-    response = client.post(confirm_url(record), dated(datetime.date(2026, 2, 30)))
+    data = {**dated(timezone.localdate()), "shared_on_0": "30", "shared_on_1": "2"}
+    response = client.post(confirm_url(record), data)
 
     html = response.content.decode()
     assert response.status_code == 200
