@@ -16,8 +16,7 @@ State = DecisionRecord.State
 Kind = ManagerDecision.Kind
 
 _FOR_AUTHOR = {
-    Kind.APPROVED: "has been approved. Confirm the sharing once it has happened"
-    " (a refusal is recorded at once)",
+    Kind.APPROVED: "has been approved. Confirm the sharing once it has happened",
     Kind.RETURNED: "has been returned to you for changes. Read the manager's comment",
     Kind.REJECTED: "has been rejected. Read the manager's reason",
     Kind.ENDORSED: "has been reviewed and endorsed by a manager",
@@ -60,6 +59,9 @@ def notify_approvers(record: DecisionRecord) -> int:
 def notify_author(record: DecisionRecord, kind: str) -> int:
     """Tell the practitioner what a manager did with their decision."""
     what = _FOR_AUTHOR[kind]
+    if kind == Kind.APPROVED and not record.shares:
+        # An approved refusal is recorded at once: nothing to confirm.
+        what = "has been approved and recorded. You may now tell the agency that asked"
     subject = f"{record.reference}: {Kind(kind).label.lower()}"
     body = _body(
         f"Your decision {record.reference} {what}.", _link("records:detail", record.reference)

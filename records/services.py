@@ -195,7 +195,9 @@ def decision_submit(
         },
     )
     if state in (State.AWAITING_APPROVAL, State.AWAITING_REVIEW):
-        transaction.on_commit(lambda: notifications.notify_approvers(record))
+        # After the commit, and robust: a mail server that is down is logged, and does not
+        # turn a submission that happened into an error page.
+        transaction.on_commit(lambda: notifications.notify_approvers(record), robust=True)
     return record
 
 
@@ -264,7 +266,8 @@ def decision_act(
         ip=ip,
         details={"action": kind, "state": new_state, "round": decision.round},
     )
-    transaction.on_commit(lambda: notifications.notify_author(record, kind))
+    # Robust, as for submissions: the decision stands whether or not the e-mail goes.
+    transaction.on_commit(lambda: notifications.notify_author(record, kind), robust=True)
     return decision
 
 
