@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
     Div,
@@ -23,6 +22,7 @@ from django.utils import timezone
 from decisions import flowchart
 from decisions.layout import QuestionRadios, RevealChoice, RevealRadios
 from decisions.steps import Step
+from records.forms import RealDateField
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -597,7 +597,7 @@ class FollowUpForm(StepForm):
         help_text="Who will do what, and by when.",
         error="Enter the actions that follow from this decision",
     )
-    review_date = DateInputField(
+    review_date = RealDateField(
         label="When should this decision be reviewed?",
         help_text="For example, 27 3 2027",
         require_all_fields=False,

@@ -88,13 +88,14 @@ class ManagerDecisionForm(_GdsForm):
         return data
 
 
-class _RealDateField(DateInputField):
-    """The pack's date input, with messages people can act on: it reports an impossible date
-    (31 2 2026) in Python's words ("day is out of range for month")."""
+class RealDateField(DateInputField):
+    """The pack's date input, with messages people can act on: the pack reports an
+    impossible date (31 2 2026) in Python's words ("day is out of range for month")."""
 
-    def __init__(self, *, required_message: str, **kwargs):
+    def __init__(self, *, required_message: str = "", **kwargs):
         super().__init__(**kwargs)
-        self.error_messages["required"] = required_message
+        if required_message:
+            self.error_messages["required"] = required_message
 
     def compress(self, data_list):
         try:
@@ -108,7 +109,7 @@ class _RealDateField(DateInputField):
 class ConfirmSharingForm(_GdsForm):
     submit_label = "Confirm the sharing"
 
-    shared_on = _RealDateField(
+    shared_on = RealDateField(
         required_message="Enter the date the information was shared",
         label="When was the information shared?",
         help_text="For example, 27 3 2026",

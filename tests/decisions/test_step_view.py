@@ -375,6 +375,25 @@ def test_it_rejects_an_incomplete_review_date(client, practitioner, draft):
     assert_saved_nothing(draft)
 
 
+def test_it_rejects_an_impossible_review_date_in_plain_words(client, practitioner, draft):
+    client.force_login(practitioner)
+    data = {
+        "follow_up_actions": "Fictional follow-up.",
+        "review_date_0": "31",
+        "review_date_1": "2",
+        "review_date_2": str(datetime.date.today().year + 1),
+    }
+    response = client.post(url(draft, "follow_up"), data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The date must be a real date, for example 27 3 2026" in html
+    assert "out of range" not in html
+    assert 'href="#id_review_date_0"' in html
+    assert 'value="Fictional follow-up."' in html or "Fictional follow-up.</textarea>" in html
+    assert_saved_nothing(draft)
+
+
 def test_it_rejects_a_made_up_choice(client, practitioner, draft):
     client.force_login(practitioner)
     response = client.post(url(draft, "urgent"), {"urgent": "maybe"})
