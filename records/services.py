@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Case, CharField, Exists, Max, OuterRef, Value, When
 from django.utils import timezone
 
 from records import notifications
@@ -231,31 +231,67 @@ _ACTIONS: dict[str, tuple[str, str | None, str, bool]] = {
 }
 
 
+_COMMENT_REQUIRED = {
+    Kind.RETURNED: "Say what needs to change before returning the decision.",
+    Kind.REJECTED: "Give the reason for rejecting the decision.",
+    Kind.CONCERN: "Describe the concern.",
+}
+
+
 @transaction.atomic
 def decision_act(
-    *, record: DecisionRecord, manager: User, kind: str, comment: str = "", ip: str | None = None
+    *,
+    record: DecisionRecord,
+    manager: User,
+    kind: str,
+    comment: str = "",
+    ip: str | None = None,
+    expected_round: int | None = None,
 ) -> ManagerDecision:
     """A manager approves, returns or rejects a decision awaiting approval, or endorses or
     records a concern about an urgent share awaiting review. Exactly one of two managers
-    acting at once wins; the other gets ``StaleState`` naming who acted first."""
+    acting at once wins; the other gets ``StaleState`` naming who acted first.
+
+    ``expected_round`` is the round the manager was shown: if the decision has been
+    resubmitted since, they have not seen what they would be approving (``StaleState``).
+    """
     if kind not in _ACTIONS:
         raise ValueError(f"Unknown action {kind!r}.")
     expected, new_state, event, needs_comment = _ACTIONS[kind]
+    # Who may act is settled first: someone who may not is told so, not asked for a comment.
+    _ensure_may_act(manager, record)
     comment = (comment or "").strip()
     if needs_comment and not comment:
-        raise ValidationError("A comment is required to %(action)s.", params={"action": kind})
-    _ensure_may_act(manager, record)
+        raise ValidationError(_COMMENT_REQUIRED[kind], code="required")
     if new_state is None:
         # An approved share waits for the practitioner to confirm it happened; an approved
-        # refusal is recorded at once.
-        new_state = State.APPROVED if record.shares else State.RECORDED
+        # refusal is recorded at once. Read from the row being updated, not from the
+        # caller's copy, which may predate a resubmission that changed the outcome.
+        new_state = Case(
+            When(shares=True, then=Value(State.APPROVED)),
+            default=Value(State.RECORDED),
+            output_field=CharField(),
+        )
     now = timezone.now()
-    updated = DecisionRecord.objects.filter(pk=record.pk, state=expected).update(
-        state=new_state, updated_at=now
-    )
+    awaiting = DecisionRecord.objects.filter(pk=record.pk, state=expected)
+    if expected_round is not None:
+        awaiting = awaiting.exclude(
+            Exists(Submission.objects.filter(record=OuterRef("pk"), number__gt=expected_round))
+        )
+    updated = awaiting.update(state=new_state, updated_at=now)
     if not updated:
+        latest = _current_round(record)
+        still_awaiting = DecisionRecord.objects.filter(pk=record.pk, state=expected).exists()
+        if expected_round is not None and latest > expected_round and still_awaiting:
+            raise StaleState(
+                f"{record.reference} has been resubmitted since you opened it: read round "
+                f"{latest} before you act."
+            )
         raise _already_dealt_with(record)
-    record.state = new_state
+    record.state, record.shares = (
+        DecisionRecord.objects.filter(pk=record.pk).values_list("state", "shares").get()
+    )
+    record.updated_at = now
     decision = ManagerDecision.objects.create(
         record=record, round=_current_round(record), kind=kind, by=manager, at=now, comment=comment
     )
@@ -264,7 +300,7 @@ def decision_act(
         actor=manager,
         record=record,
         ip=ip,
-        details={"action": kind, "state": new_state, "round": decision.round},
+        details={"action": kind, "state": record.state, "round": decision.round},
     )
     # Robust, as for submissions: the decision stands whether or not the e-mail goes.
     transaction.on_commit(lambda: notifications.notify_author(record, kind), robust=True)

@@ -934,3 +934,101 @@ def test_the_whole_loop_writes_one_event_per_change(practitioner, manager):
         Event.SHARING_CONFIRMED,
     ]
     assert DecisionRecord.objects.get(pk=record.pk).state == State.RECORDED
+
+
+# --- Stale pages and the order of refusals ----------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["returned", "rejected"])
+def test_the_author_without_a_comment_is_still_refused_as_the_author(manager, deputy, kind):
+    record = _share(manager)
+    with pytest.raises(OwnDecision):
+        decision_act(record=record, manager=manager, kind=kind, comment="")
+
+
+@pytest.mark.parametrize("who", ["practitioner2", "manager2", "auditor"])
+def test_someone_who_may_not_act_is_refused_before_any_comment_is_asked_for(
+    request, practitioner, manager, who
+):
+    record = _share(practitioner)
+    with pytest.raises(PermissionDenied):
+        decision_act(record=record, manager=request.getfixturevalue(who), kind="returned")
+
+
+@pytest.mark.parametrize(
+    ("kind", "make", "says"),
+    [
+        ("returned", _share, "what needs to change"),
+        ("rejected", _share, "reason for rejecting"),
+        ("concern", _urgent_share, "Describe the concern"),
+    ],
+)
+def test_the_missing_comment_message_says_what_is_needed(practitioner, manager, kind, make, says):
+    record = make(practitioner)
+    with pytest.raises(ValidationError) as missing:
+        decision_act(record=record, manager=manager, kind=kind)
+    assert says in " ".join(missing.value.messages)
+    assert missing.value.code == "required"
+
+
+def _returned_then_resubmitted_as_a_refusal(practitioner, manager):
+    """Round 1 shares; round 2, after a return, refuses another agency's request."""
+    from decisions.steps import make_plan
+
+    record = _share(practitioner)
+    first_look = DecisionRecord.objects.get(pk=record.pk)  # another manager's page, round 1
+    decision_act(record=record, manager=manager, kind="returned", comment="Reconsider.")
+    record.refresh_from_db()
+    refusal = demo.finished_answers("not_share_no_basis")
+    decision_save_step(
+        record=record,
+        author=practitioner,
+        step="demo",
+        values=refusal,
+        completed_steps=make_plan(refusal, []).steps,
+    )
+    wizard.submit(record=record, author=practitioner, ip=None)
+    record.refresh_from_db()
+    assert (record.state, record.shares, record.submissions.count()) == (
+        State.AWAITING_APPROVAL,
+        False,
+        2,
+    )
+    return record, first_look
+
+
+def test_approving_from_an_old_copy_follows_what_was_resubmitted(practitioner, manager, deputy):
+    record, first_look = _returned_then_resubmitted_as_a_refusal(practitioner, manager)
+    assert first_look.shares is True  # the copy still says round 1 shared
+
+    decision_act(record=first_look, manager=deputy, kind="approved")
+
+    record.refresh_from_db()
+    assert record.state == State.RECORDED  # an approved refusal: nothing to confirm
+    assert first_look.state == State.RECORDED
+    assert first_look.shares is False
+    event = AuditEvent.objects.filter(record=record, event=Event.APPROVED).get()
+    assert event.details == {"action": "approved", "state": "recorded", "round": 2}
+
+
+def test_a_manager_who_saw_an_earlier_round_is_told_it_was_resubmitted(
+    practitioner, manager, deputy
+):
+    record, _ = _returned_then_resubmitted_as_a_refusal(practitioner, manager)
+    before = _snapshot_of(record)
+    events = EventCounter()
+
+    with pytest.raises(StaleState, match="resubmitted since you opened it: read round 2"):
+        decision_act(record=record, manager=deputy, kind="approved", expected_round=1)
+
+    assert _snapshot_of(record) == before
+    assert events.new() == []
+    decision = decision_act(record=record, manager=deputy, kind="approved", expected_round=2)
+    assert decision.round == 2
+
+
+def test_the_round_seen_does_not_hide_who_acted_first(practitioner, manager, deputy):
+    record = _share(practitioner)
+    decision_act(record=record, manager=manager, kind="returned", comment="More.")
+    with pytest.raises(StaleState, match="already been dealt with: returned for changes by"):
+        decision_act(record=record, manager=deputy, kind="approved", expected_round=1)
