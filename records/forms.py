@@ -67,8 +67,13 @@ class ManagerDecisionForm(_GdsForm):
         },
     )
 
-    def __init__(self, *args, record: DecisionRecord, **kwargs):
+    # The round the manager was shown, so a resubmission in between is not approved unread.
+    # Rendered by the page's template (hidden), not by the layout.
+    round = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, record: DecisionRecord, shown_round: int, **kwargs):
         self.awaiting_review = record.state == DecisionRecord.State.AWAITING_REVIEW
+        kwargs.setdefault("initial", {"round": shown_round})
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = REVIEW_CHOICES if self.awaiting_review else PRIOR_CHOICES
         if self.awaiting_review:

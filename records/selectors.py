@@ -269,7 +269,7 @@ def rounds_for(record: DecisionRecord):
 
 
 def concerns_for(record: DecisionRecord) -> QuerySet[ManagerDecision]:
-    return record.manager_decisions.filter(kind=ManagerDecision.Kind.CONCERN)
+    return record.manager_decisions.select_related("by").filter(kind=ManagerDecision.Kind.CONCERN)
 
 
 def overdue_for(user: User, *, on: datetime.date | None = None) -> QuerySet[DecisionRecord]:

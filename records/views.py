@@ -126,10 +126,13 @@ def approval_detail(request, reference: str):
             "You made this decision, so you cannot approve or review it. Another manager of "
             "your team (or, where there is none, of your organisation) will."
         )
+    context = _record_context(record, request.user)
     form = None
     if record.awaits_manager:
         form = ManagerDecisionForm(
-            request.POST if request.method == "POST" else None, record=record
+            request.POST if request.method == "POST" else None,
+            record=record,
+            shown_round=len(context["rounds"]),
         )
     if request.method == "POST":
         if form is None:
@@ -143,6 +146,7 @@ def approval_detail(request, reference: str):
                     kind=form.cleaned_data["kind"],
                     comment=form.cleaned_data["comment"],
                     ip=client_ip(request),
+                    expected_round=form.cleaned_data["round"],
                 )
             except StaleState as stale:
                 messages.error(request, str(stale))
@@ -161,7 +165,6 @@ def approval_detail(request, reference: str):
             ip=client_ip(request),
             details={"page": "approval"},
         )
-    context = _record_context(record, request.user)
     context["form"] = form
     context["no_longer_awaiting"] = (
         None if form is not None else selectors.no_longer_awaiting_message(record)

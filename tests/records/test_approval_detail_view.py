@@ -445,3 +445,26 @@ def test_it_shows_the_comment_on_the_approval_page_of_a_dealt_with_record(
 
     assert HOSTILE not in html
     assert escape(HOSTILE) in html.split('id="timeline"', 1)[1]
+
+
+def test_it_carries_the_round_shown_in_the_form(client, manager, record):
+    client.force_login(manager)
+    html = client.get(approval_url(record)).content.decode()
+    assert '<input type="hidden" name="round" value="1"' in html
+
+
+def test_it_refuses_to_approve_a_round_the_manager_has_not_read(
+    client, practitioner, manager, manager3, record
+):
+    # manager3 opened round 1; meanwhile manager returned it and the practitioner resubmitted.
+    decision_act(record=record, manager=manager, kind="returned", comment="Fictional: say more.")
+    record.refresh_from_db()
+    demo.resubmit(record=record, author=practitioner, values={"shared_what": "Fictional: less."})
+    client.force_login(manager3)
+
+    response = client.post(approval_url(record), {"kind": "approved", "round": "1"}, follow=True)
+
+    assert "has been resubmitted since you opened it: read round 2" in response.content.decode()
+    record.refresh_from_db()
+    assert record.state == DecisionRecord.State.AWAITING_APPROVAL
+    assert not events(record, "approved").exists()
