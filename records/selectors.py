@@ -92,6 +92,14 @@ def submitted_by(user: User) -> QuerySet[DecisionRecord]:
     )
 
 
+def awaiting_author(user: User) -> QuerySet[DecisionRecord]:
+    """The author's decisions that wait for them: returned for changes, or approved and
+    to be confirmed once shared. Oldest first."""
+    return DecisionRecord.objects.filter(
+        author=user, state__in=[State.RETURNED, State.APPROVED]
+    ).order_by("submitted_at", "pk")
+
+
 def _active_managers() -> QuerySet[User]:
     return User.objects.filter(role=User.Role.MANAGER, is_active=True)
 

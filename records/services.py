@@ -355,6 +355,9 @@ def decision_reconsider(
         raise StaleState(f"{record.reference} cannot be reconsidered.")
     if record.author_id != user.pk and not may_act_on(user=user, record=record):
         raise PermissionDenied("Only the author or a manager of the team may reconsider it.")
+    started = DecisionRecord.objects.filter(author=user, reconsiders=record, state=State.DRAFT)
+    if (existing := started.first()) is not None:
+        return existing  # pressed twice, or come back to: one draft, not two
     new = decision_start(author=user, ip=ip, reconsiders=record)
     DecisionRecord.objects.filter(pk=new.pk).update(answers=dict(record.answers))
     new.answers = dict(record.answers)

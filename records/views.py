@@ -35,6 +35,7 @@ def home(request):
     user = request.user
     context = {}
     if user.can_decide:
+        context["for_you"] = selectors.awaiting_author(user)[:20]
         context["drafts"] = drafts_for(user)[:20]
         context["decisions"] = submitted_by(user)[:20]
     if user.is_manager:

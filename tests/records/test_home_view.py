@@ -1,4 +1,5 @@
 from decisions import demo
+from records.services import decision_act
 
 QUEUE_CAPTION = "Waiting for your approval or review"
 DRAFTS_CAPTION = "Your drafts"
@@ -165,3 +166,25 @@ def test_it_shows_the_auditor_the_search(client, auditor, practitioner):
     assert 'href="/decisions/new/"' not in html
     assert DRAFTS_CAPTION not in html
     assert QUEUE_CAPTION not in html
+
+
+def test_it_shows_the_practitioner_what_waits_for_them(client, practitioner, manager):
+    returned = submitted(practitioner, "share_without_consent")
+    decision_act(record=returned, manager=manager, kind="returned", comment="Fictional: more.")
+    approved = submitted(practitioner, "share_without_consent")
+    decision_act(record=approved, manager=manager, kind="approved")
+    awaiting = submitted(practitioner, "share_without_consent")
+    client.force_login(practitioner)
+
+    html = client.get("/").content.decode()
+
+    waiting = table(html, "Waiting for you")
+    assert f'href="/records/{returned.reference}/"' in waiting
+    assert "Returned for changes" in waiting
+    assert f'href="/records/{approved.reference}/"' in waiting
+    assert awaiting.reference not in waiting
+
+
+def test_it_shows_no_waiting_table_when_nothing_waits(client, practitioner):
+    client.force_login(practitioner)
+    assert "Waiting for you" not in client.get("/").content.decode()

@@ -167,3 +167,14 @@ def test_it_refuses_the_auditor(client, auditor, rejected):
 
     assert client.post(reconsider_url(rejected)).status_code == 403
     assert DecisionRecord.objects.count() == count
+
+
+def test_it_keeps_one_draft_when_pressed_twice(client, practitioner, rejected):
+    client.force_login(practitioner)
+
+    first = client.post(reconsider_url(rejected))
+    second = client.post(reconsider_url(rejected))
+
+    new = rejected.reconsiderations.get()
+    assert first.url == second.url == f"/decisions/{new.reference}/check/"
+    assert AuditEvent.objects.filter(record=rejected, event="reconsidered").count() == 1
