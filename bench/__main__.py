@@ -1,15 +1,24 @@
 """Benchmarks: ratios measured in one run, printed, never asserted.
 
-    make bench
+    make bench     # once on a throwaway SQLite file, once on a throwaway PostgreSQL
 
-Runs against a throwaway SQLite file so it never touches the demo database.
+By default it runs on a throwaway SQLite file (removed afterwards), whatever DATABASE_URL
+says, so it never touches the demo database. BENCH_DATABASE_URL runs it on that database
+instead: it must be empty (the bench refuses a database that has tables), as the one
+`scripts/with-postgres.sh` starts is.
+
 - engine: evaluate() calls per second (the engine is on every wizard request);
 - wizard step: time to save a late page with many answers over an early page with few
   (about 1.0 means a step costs the same wherever it is in the journey);
-- record page: time to render a record with every page answered over one with few pages.
+- record page: time to render a record with every page answered over one with few pages;
+- scale (bench/scale.py): the lists, queue and search pages at 1,000 records and at
+  BENCH_RECORDS (default 100,000) records of about 7 KB of JSON each, as ratios to the
+  sign-in page and to themselves at 1,000 records, with the SQL queries each issues.
 """
 
+import atexit
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -17,10 +26,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-_db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-os.environ["DATABASE_URL"] = f"sqlite:///{_db}"
+_given_url = os.environ.get("BENCH_DATABASE_URL", "").strip()
+if _given_url:
+    os.environ["DATABASE_URL"] = _given_url
+else:
+    _tmpdir = Path(tempfile.mkdtemp(prefix="share-safely-bench-"))
+    atexit.register(shutil.rmtree, _tmpdir, ignore_errors=True)  # about 1 GB at 100,000
+    os.environ["DATABASE_URL"] = f"sqlite:///{_tmpdir / 'bench.sqlite3'}"
 os.environ.setdefault("DEBUG", "true")
 os.environ["ALLOWED_HOSTS"] = "testserver"
+os.environ["EMAIL_URL"] = "dummymail://"  # the notifications it triggers go nowhere
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
@@ -28,8 +43,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench import scale  # noqa: E402
 from decisions import demo  # noqa: E402
 from decisions.flowchart import evaluate  # noqa: E402
 from records.models import User  # noqa: E402
@@ -47,8 +64,27 @@ def per_call(fn, repeat=200) -> float:
     return statistics.median(samples)
 
 
-def main():
-    call_command("migrate", verbosity=0)
+def describe_database() -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"SQLite {connection.Database.sqlite_version} (throwaway file {settings['NAME']})"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    where = f"{settings['HOST'] or 'local socket'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+    return f"{connection.display_name} {version} ({where})"
+
+
+def refuse_non_empty_database():
+    tables = connection.introspection.table_names()
+    if tables:
+        sys.exit(
+            f"bench: {connection.settings_dict['NAME']} already has {len(tables)} tables; "
+            "BENCH_DATABASE_URL must name an empty, throwaway database."
+        )
+
+
+def small_benchmarks():
     user = User.objects.create_user("bench-practitioner", password="x")
     client = Client()
     client.force_login(user)
@@ -81,6 +117,20 @@ def main():
         f"{len(small.snapshot['steps'])} pages = {large_t / small_t:.2f} "
         f"({large_t * 1e3:.1f} ms / {small_t * 1e3:.1f} ms)"
     )
+
+
+def main():
+    started = time.perf_counter()
+    try:
+        if _given_url:
+            refuse_non_empty_database()
+        print(f"== bench on {describe_database()}")
+        call_command("migrate", verbosity=0)
+        small_benchmarks()
+        scale.run()
+    finally:
+        connection.close()
+    print(f"== {connection.display_name} bench done in {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,390 @@
+"""The scale section of `make bench`: every list, queue and search page at 100,000 records.
+
+Seeds 4 organisations of 5 teams (a manager and 5 practitioners each) and an auditor, then
+BENCH_RECORDS submitted records (default 100,000) copied from real submitted records made
+with decisions.demo (so each row carries about 7 KB of JSON, as in production), with
+submission dates spread over 3 years. The first 1,000 hold every record awaiting a manager
+(a few hundred, some overdue, spread over the teams); the rest are recorded. Each page is
+measured once at 1,000 records and again at BENCH_RECORDS, so the same queue is timed over a
+table a hundred times larger.
+
+Prints medians in ms, the ratio to the sign-in page measured in the same round, the ratio
+at BENCH_RECORDS to at 1,000, and the SQL queries each page issues. Never asserts a time.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import random
+import statistics
+import time
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from decisions import demo
+from records import selectors
+from records.models import DecisionRecord, Organisation, Submission, Team, User
+
+State = DecisionRecord.State
+
+ORGANISATIONS = 4
+TEAMS_PER_ORGANISATION = 5
+PRACTITIONERS_PER_TEAM = 5
+BATCH = 5_000
+SMALL = 1_000  # the first round of measurements
+AWAITING = 400  # records awaiting a manager, all within the first SMALL records
+TIME_BUDGET = 3.0  # seconds of samples per page and round (at least 5, at most 30 samples)
+YEARS = 3
+
+# What the recorded records were, roughly as often as a partnership sees each.
+RECORDED_MIX = {
+    "share_with_consent": 40,
+    "share_not_confidential": 20,
+    "share_without_consent": 15,
+    "share_not_identifiable": 10,
+    "not_share_no_purpose": 10,
+    "not_share_no_basis": 5,
+}
+COPIED_FIELDS = (
+    "answers",
+    "completed_steps",
+    "flowchart_version",
+    "outcome",
+    "path",
+    "shares",
+    "requires_approval",
+    "approval_timing",
+    "snapshot",
+    "direction",
+    "urgent",
+    "subject_type",
+    "other_agency",
+    "review_date",
+)
+
+
+@dataclass
+class People:
+    teams: list[Team]
+    members: dict[int, list[int]]  # team id -> user ids that decide (practitioners, manager)
+    practitioners: dict[int, list[int]]
+    manager: User  # manages teams[0]
+    practitioner: User  # in teams[0]
+    auditor: User
+
+
+def seed_people() -> People:
+    organisations = Organisation.objects.bulk_create(
+        Organisation(name=f"Bench organisation {o + 1}", kind=kind)
+        for o, kind in enumerate(["council", "school", "health", "police"][:ORGANISATIONS])
+    )
+    teams = Team.objects.bulk_create(
+        Team(organisation=organisation, name=f"Bench team {t + 1}")
+        for organisation in organisations
+        for t in range(TEAMS_PER_ORGANISATION)
+    )
+    users = []
+    for n, team in enumerate(teams):
+        common = {"organisation_id": team.organisation_id, "team": team}
+        users.append(User(username=f"bench-manager-{n}", role=User.Role.MANAGER, **common))
+        users += [
+            User(username=f"bench-practitioner-{n}-{p}", **common)
+            for p in range(PRACTITIONERS_PER_TEAM)
+        ]
+    users.append(User(username="bench-auditor", role=User.Role.AUDITOR))
+    for user in users:
+        user.set_unusable_password()  # hashing 121 passwords would take longer than seeding
+    users = User.objects.bulk_create(users)
+    managers = [user for user in users if user.role == User.Role.MANAGER]
+    User.managed_teams.through.objects.bulk_create(
+        User.managed_teams.through(user_id=manager.pk, team_id=manager.team_id)
+        for manager in managers
+    )
+    practitioners = {team.pk: [] for team in teams}
+    members = {team.pk: [] for team in teams}
+    for user in users:
+        if user.team_id:
+            members[user.team_id].append(user.pk)
+            if user.role == User.Role.PRACTITIONER:
+                practitioners[user.team_id].append(user.pk)
+    return People(
+        teams=teams,
+        members=members,
+        practitioners=practitioners,
+        manager=managers[0],
+        practitioner=User.objects.get(pk=practitioners[teams[0].pk][0]),
+        auditor=users[-1],
+    )
+
+
+def make_templates() -> dict[str, DecisionRecord]:
+    """Real submitted records, by an author in no team (so no queue and no e-mail sees them)."""
+    author = User.objects.create_user("bench-template-author", password=None)
+    templates = {
+        name: demo.create_submitted(author=author, answers=demo.finished_answers(name))
+        for name in demo.CASES
+    }
+    templates["urgent_share"] = demo.create_submitted(
+        author=author, answers=demo.finished_answers("share_without_consent", urgent="yes")
+    )
+    assert templates["urgent_share"].state == State.AWAITING_REVIEW
+    assert templates["share_without_consent"].state == State.AWAITING_APPROVAL
+    assert templates["not_share_no_basis"].state == State.AWAITING_APPROVAL
+    return templates
+
+
+def json_bytes(record: DecisionRecord) -> int:
+    return sum(
+        len(json.dumps(getattr(record, field)))
+        for field in ("answers", "completed_steps", "path", "snapshot")
+    )
+
+
+class Seeder:
+    def __init__(self, people: People, templates: dict[str, DecisionRecord]):
+        self.people = people
+        self.templates = templates
+        self.rng = random.Random(7)  # noqa: S311 - the same records every run
+        self.now = timezone.now()
+        self.recorded_names = list(RECORDED_MIX)
+        self.recorded_weights = list(RECORDED_MIX.values())
+        self.json_total = 0
+        self.count = 0
+
+    def _awaiting(self, i: int) -> tuple[DecisionRecord, str, datetime.datetime]:
+        """Spread over the teams; a quarter submitted today, half in the last three weeks
+        (overdue), a quarter at any time in the last three years (long overdue)."""
+        nth = i // len(self.people.teams)  # the team's first, second, ... such record
+        if nth % 4 == 0:
+            template, state = self.templates["urgent_share"], State.AWAITING_REVIEW
+        elif nth % 4 == 1:
+            template, state = self.templates["not_share_no_basis"], State.AWAITING_APPROVAL
+        else:
+            template, state = self.templates["share_without_consent"], State.AWAITING_APPROVAL
+        bucket = (nth // 4) % 4
+        if bucket == 0:
+            ago = datetime.timedelta(minutes=self.rng.uniform(1, 120))
+        elif bucket in (1, 2):
+            ago = datetime.timedelta(days=self.rng.uniform(3, 21))
+        else:
+            ago = datetime.timedelta(days=self.rng.uniform(21, 365 * YEARS))
+        return template, state, self.now - ago
+
+    def record(self, i: int) -> DecisionRecord:
+        if i < AWAITING:
+            team = self.people.teams[i % len(self.people.teams)]
+            author = self.rng.choice(self.people.practitioners[team.pk])
+            template, state, submitted_at = self._awaiting(i)
+        else:
+            team = self.rng.choice(self.people.teams)
+            author = self.rng.choice(self.people.members[team.pk])
+            name = self.rng.choices(self.recorded_names, self.recorded_weights)[0]
+            template, state = self.templates[name], State.RECORDED
+            submitted_at = self.now - datetime.timedelta(
+                seconds=self.rng.uniform(60, 365 * YEARS * 86400)
+            )
+        self.json_total += self.template_bytes[template.pk]
+        return DecisionRecord(
+            reference=f"ISD-BENCH-{i:07d}",
+            author_id=author,
+            team=team,
+            state=state,
+            subject_reference=f"BENCH-C-{i:07d}",
+            submitted_at=submitted_at,
+            approval_scope=selectors.TEAM,
+            **{field: getattr(template, field) for field in COPIED_FIELDS},
+        )
+
+    @property
+    def template_bytes(self) -> dict[int, int]:
+        if not hasattr(self, "_template_bytes"):
+            self._template_bytes = {t.pk: json_bytes(t) for t in self.templates.values()}
+        return self._template_bytes
+
+    def seed(self, start: int, stop: int):
+        for first in range(start, stop, BATCH):
+            with transaction.atomic():
+                records = DecisionRecord.objects.bulk_create(
+                    [self.record(i) for i in range(first, min(first + BATCH, stop))]
+                )
+                # A round for each record awaiting a manager, as the approval page shows it.
+                Submission.objects.bulk_create(
+                    Submission(
+                        record=record,
+                        number=1,
+                        submitted_at=record.submitted_at,
+                        submitted_by_id=record.author_id,
+                        outcome=record.outcome,
+                        state_after=record.state,
+                        answers=record.answers,
+                        snapshot=record.snapshot,
+                    )
+                    for record in records
+                    if record.state in (State.AWAITING_APPROVAL, State.AWAITING_REVIEW)
+                )
+            self.count += len(records)
+
+
+def analyse():
+    """PostgreSQL's autovacuum would have statistics for a table this size; SQLite has none
+    unless someone runs ANALYZE, and nothing in the service does, so it is left without."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def measure(client: Client, url: str) -> tuple[float, int]:
+    """Median seconds over as many samples as fit TIME_BUDGET (5 to 30), and SQL queries."""
+    for _ in range(2):
+        start = time.perf_counter()
+        response = client.get(url)
+        once = time.perf_counter() - start
+    if response.status_code != 200:
+        raise SystemExit(f"bench: {url} answered {response.status_code}, not 200")
+    connection.queries_log.clear()  # DEBUG keeps the last 9,000: full after seeding
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    samples = []
+    for _ in range(max(5, min(30, int(TIME_BUDGET / max(once, 1e-6))))):
+        start = time.perf_counter()
+        client.get(url)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples), len(queries)
+
+
+def pages(people: People, awaiting: DecisionRecord) -> list[tuple[str, Client, str]]:
+    def signed_in(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    manager, practitioner, auditor = (
+        signed_in(people.manager),
+        signed_in(people.practitioner),
+        signed_in(people.auditor),
+    )
+    return [
+        ("sign-in page (baseline)", Client(), "/accounts/login/"),
+        ("home, manager", manager, "/"),
+        ("home, practitioner", practitioner, "/"),
+        ("/approvals/, manager", manager, "/approvals/"),
+        ("/approvals/<ref>/, manager", manager, f"/approvals/{awaiting.reference}/"),
+        ("/records/, manager", manager, "/records/"),
+        ("/records/, auditor", auditor, "/records/"),
+        (
+            "/records/?q=<case ref>, auditor",
+            auditor,
+            f"/records/?q={awaiting.subject_reference}",
+        ),
+    ]
+
+
+def measure_round(to_measure) -> dict[str, tuple[float, int]]:
+    return {label: measure(client, url) for label, client, url in to_measure}
+
+
+def database_size() -> str:
+    if connection.vendor == "sqlite":
+        size = os.path.getsize(connection.settings_dict["NAME"])
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            size = cursor.fetchone()[0]
+    return f"{size / 1e9:.2f} GB"
+
+
+def run():
+    total = max(1, int(os.environ.get("BENCH_RECORDS", "100000")))
+    small = min(SMALL, total)
+    people = seed_people()
+    seeder = Seeder(people, make_templates())
+
+    started = time.perf_counter()
+    seeder.seed(0, small)
+    analyse()
+    small_seconds = time.perf_counter() - started
+    awaiting = (  # the oldest prior approval in the manager's team (a review if none)
+        DecisionRecord.objects.filter(
+            team=people.teams[0], state__in=[State.AWAITING_APPROVAL, State.AWAITING_REVIEW]
+        )
+        .order_by("state", "submitted_at")
+        .first()
+    )
+    to_measure = pages(people, awaiting)
+    queue = selectors.approval_queue(people.manager)
+    everywhere = DecisionRecord.objects.filter(
+        team__in=people.teams, state__in=[State.AWAITING_APPROVAL, State.AWAITING_REVIEW]
+    ).count()
+    print(
+        f"scale: seeded {small:,} records in {small_seconds:.1f} s "
+        f"({seeder.json_total / seeder.count / 1e3:.1f} KB of JSON a row); "
+        f"{everywhere} await a manager in {len(people.teams)} teams; "
+        f"the measured manager's queue holds {queue.count()}, "
+        f"{queue.filter(overdue=True).count()} overdue"
+    )
+    rounds = [(small, measure_round(to_measure))]
+
+    if total > small:
+        started = time.perf_counter()
+        seeder.seed(small, total)
+        seeded = time.perf_counter() - started
+        started = time.perf_counter()
+        analyse()
+        analysed = time.perf_counter() - started
+        print(
+            f"scale: seeded {total - small:,} more records in {seeded:.1f} s "
+            f"({(total - small) / seeded:,.0f} a second, "
+            f"{seeder.json_total / seeder.count / 1e3:.1f} KB of JSON a row on average"
+            + (f"; ANALYZE {analysed:.1f} s" if connection.vendor == "postgresql" else "")
+            + f"); database {database_size()}"
+        )
+        rounds.append((total, measure_round(to_measure)))
+
+    report(rounds)
+
+
+def report(rounds):
+    (small, first), (large, last) = rounds[0], rounds[-1]
+    baseline_before = first["sign-in page (baseline)"][0]
+    baseline = last["sign-in page (baseline)"][0]
+    headers = [
+        "page",
+        f"ms @ {small:,}",
+        f"ms @ {large:,}",
+        f"x sign-in @ {small:,}",
+        f"x sign-in @ {large:,}",
+        f"@ {large:,} / @ {small:,}",
+        "queries",
+    ]
+    rows = []
+    for label, (seconds, queries) in last.items():
+        before, queries_before = first[label]
+        query_note = str(queries) if queries == queries_before else f"{queries_before}->{queries}"
+        rows.append(
+            [
+                label,
+                f"{before * 1e3:.1f}",
+                f"{seconds * 1e3:.1f}",
+                f"{before / baseline_before:.1f}",
+                f"{seconds / baseline:.1f}",
+                f"{seconds / before:.2f}",
+                query_note,
+            ]
+        )
+    if len(rounds) == 1:  # BENCH_RECORDS of 1,000 or fewer: one round, nothing to compare
+        headers, *rows = ([row[0], row[2], row[4], row[6]] for row in [headers, *rows])
+    widths = [max(len(row[c]) for row in [headers, *rows]) for c in range(len(headers))]
+    for row in [headers, *rows]:
+        print(
+            "  "
+            + row[0].ljust(widths[0])
+            + "".join(
+                "  " + cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)
+            )
+        )
