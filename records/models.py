@@ -1,3 +1,4 @@
+import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -107,6 +108,11 @@ class DecisionRecord(models.Model):
     subject_reference = models.CharField(max_length=100, blank=True)
     subject_type = models.CharField(max_length=20, choices=SubjectType.choices, blank=True)
     other_agency = models.CharField(max_length=200, blank=True)
+    # UK GDPR Article 6 basis chosen for a share (a code; blank when none applies).
+    lawful_basis = models.CharField(max_length=40, blank=True)
+    # Every free-text reason, joined at submission, for the auditors' text search
+    # (PostgreSQL full text over a GIN index; a plain match on SQLite).
+    reasons_text = models.TextField(blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -114,6 +120,7 @@ class DecisionRecord(models.Model):
     review_date = models.DateField(null=True, blank=True)
     retain_until = models.DateField(null=True, blank=True)
     legal_hold = models.BooleanField(default=False)
+    legal_hold_reason = models.TextField(blank=True)
     reconsiders = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reconsiderations"
     )
@@ -128,6 +135,15 @@ class DecisionRecord(models.Model):
             models.Index(fields=["team", "state"]),
             models.Index(fields=["subject_reference"]),
             models.Index(fields=["state", "submitted_at"]),
+            # Lists sort newest first and page by (submitted_at, id): these keep every list,
+            # filter and page of it an index walk at any table size.
+            models.Index(fields=["-submitted_at", "-id"], name="record_submitted_desc"),
+            models.Index(fields=["team", "-submitted_at", "-id"], name="record_team_submitted"),
+            models.Index(
+                fields=["author", "-submitted_at", "-id"], name="record_author_submitted"
+            ),
+            models.Index(fields=["outcome", "-submitted_at"], name="record_outcome_submitted"),
+            models.Index(fields=["retain_until"], name="record_retain_until"),
         ]
 
     def __str__(self):
@@ -277,6 +293,27 @@ class ReminderSent(models.Model):
         return f"{self.record} reminded on {self.sent_on}"
 
 
+class Addendum(models.Model):
+    """A correction or a later fact, appended to a submitted record: dated, signed, never
+    edited. The record's own answers and reasons never change."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        FURTHER_INFORMATION = "further_information", "Further information"
+
+    record = models.ForeignKey(DecisionRecord, on_delete=models.CASCADE, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["record", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.record} addendum {self.pk}"
+
+
 class AuditEvent(models.Model):
     """One append-only row per thing that happened. Written only by services.audit_log."""
 
@@ -302,11 +339,13 @@ class AuditEvent(models.Model):
         RETENTION_DELETION = "retention_deletion", "Deleted under retention"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # PROTECT: a user with audit events is deactivated, never deleted (deleting would have to
+    # UPDATE their rows, which the table refuses).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     actor_username = models.CharField(max_length=150, blank=True)
@@ -325,9 +364,25 @@ class AuditEvent(models.Model):
     record_reference = models.CharField(max_length=20, blank=True, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # The hash chain: each row holds the previous row's hash and the hash of its own canonical
+    # content with that previous hash, so a row changed, removed or slipped in breaks it.
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
+        indexes = [
+            models.Index(fields=["event", "-at"], name="audit_event_at"),
+            models.Index(fields=["actor_username", "-at"], name="audit_actor_at"),
+            models.Index(fields=["record", "event"], name="audit_record_event"),
+        ]
+        # Append-only on PostgreSQL. TRUNCATE is kept from the app by its role's privileges
+        # (README), since the test suite's flushes TRUNCATE.
+        triggers = [
+            pgtrigger.Protect(
+                name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
 
     def __str__(self):
         return (

@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db.models import ProtectedError
 
 from decisions import demo, wizard
 from records.models import AuditEvent, DecisionRecord
@@ -151,11 +152,13 @@ def test_audit_log_stores_who_what_where(manager):
     assert event.at is not None
 
 
-def test_audit_log_keeps_the_username_when_the_user_is_gone(practitioner):
+def test_audit_log_refuses_to_lose_its_actor(practitioner):
+    """A user with audit events is deactivated, never deleted: deleting would rewrite rows."""
     event = audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner, ip="192.0.2.9")
-    practitioner.delete()
+    with pytest.raises(ProtectedError):
+        practitioner.delete()
     event.refresh_from_db()
-    assert event.actor is None
+    assert event.actor == practitioner
     assert event.actor_username == "practitioner"
     assert event.actor_role == "practitioner"
 
