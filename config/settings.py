@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "records",
     "decisions",
     "guidance",
+    "exports",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("decisions/", include("decisions.urls")),
+    path("", include("exports.urls")),
     path("records/", include("records.urls")),
     path("approvals/", include("records.approval_urls")),
     path("guidance/", include("guidance.urls")),
