@@ -5,6 +5,7 @@ SECRET_KEY    required unless DEBUG is on.
 DEBUG         off unless set.
 ALLOWED_HOSTS comma-separated.
 EMAIL_URL     e.g. smtp+tls://user:pass@host:587; console by default.
+MEDIA_ROOT    where built exports are stored (default storage); BASE_DIR/media by default.
 """
 
 from pathlib import Path
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "pgtrigger",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "crispy_forms",
     "crispy_forms_gds",
     "records",
@@ -114,12 +117,24 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Built exports (bulk ZIPs) are written here by the worker and served only through the app's
+# download view, which checks who is asking: never put MEDIA_ROOT behind a public URL.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+
+# Background jobs (bulk exports): queued in the database, run by `manage.py db_worker`
+# (django-tasks-db). Several workers may share the queue on PostgreSQL.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
     },
 }
 

@@ -13,3 +13,7 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Built exports go to a scratch folder, never the developer's media/ (tests that build one
+# point MEDIA_ROOT at their own temporary folder). Jobs queue in the database as in
+# production; tests run them with the ImmediateBackend or a real `db_worker`.
+MEDIA_ROOT = BASE_DIR / ".tmp" / "test-media"  # noqa: F405

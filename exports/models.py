@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.db import models
+
+
+class ExportJob(models.Model):
+    """A bulk export built in the background: one PDF per record of a search, in a ZIP.
+
+    The search is kept as the query string the list was showing and run again by the worker
+    with the requester's own visibility, so the ZIP holds what they could see when it ran.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="export_jobs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    # The search's query string, as /records/ had it (without the page number).
+    query = models.TextField(blank=True)
+    file = models.FileField(upload_to="exports/", blank=True, max_length=255)
+    # The django-tasks result id of the task building it.
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="exportjob_created_desc")]
+
+    def __str__(self):
+        return f"Export {self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, self.done * 100 // self.total)
+
+    @property
+    def download_name(self) -> str:
+        return f"records-export-{self.pk}.zip"
