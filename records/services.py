@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Case, CharField, Exists, Max, OuterRef, Value, When
 from django.utils import timezone
 
-from records import notifications
+from records import audit, notifications
 from records.models import (
     EDITABLE_STATES,
     AuditEvent,
@@ -41,17 +41,22 @@ def audit_log(
     record: DecisionRecord | None = None,
     ip: str | None = None,
     details: Mapping | None = None,
+    record_reference: str | None = None,
 ) -> AuditEvent:
-    """The one way an audit event is written."""
-    return AuditEvent.objects.create(
+    """The one way an audit event is written: appended to the hash chain (records.audit),
+    inside the caller's transaction or one of its own. ``record_reference`` stands alone
+    when there is no record to link (a refused URL's reference, as it was asked for)."""
+    if record_reference is None:
+        record_reference = (record.reference or "") if record else ""
+    return audit.append(
         event=event,
-        actor=actor if actor is not None and actor.pk else None,
+        actor_id=actor.pk if actor is not None and actor.pk else None,
         actor_username=getattr(actor, "username", "") or "",
         actor_role=getattr(actor, "role", "") or "",
-        record=record,
-        record_reference=(record.reference or "") if record else "",
+        record_id=record.pk if record is not None else None,
+        record_reference=record_reference,
         ip=ip,
-        details=dict(details or {}),
+        details=details or {},
     )
 
 

@@ -1,0 +1,300 @@
+"""The audit trail's hash chain: how a row's hash is made, how rows join the chain, and how
+the chain is checked.
+
+Each ``AuditEvent`` stores ``prev_hash``, the hash of the row before it (64 zeros for the
+first), and ``hash``, the SHA-256 of a canonical JSON of its own content with that
+``prev_hash``. A row changed after it was written no longer matches its hash; a row removed
+or slipped in breaks the link of the row after it. ``services.audit_log`` is the one writer
+(through ``append``); ``python manage.py verify_audit`` and ``verify_chain`` check it.
+
+Writers are serialised so two events can never claim the same previous row: on PostgreSQL
+by a transaction-scoped advisory lock taken before the chain's head is read, held until the
+caller's transaction ends; on SQLite by the database's own write lock.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import ipaddress
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections, router, transaction
+from django.utils import timezone
+
+from records.models import AuditEvent
+
+GENESIS = "0" * 64
+# pg_advisory_xact_lock key for the chain ("AUDITCHN" as a big-endian 64-bit integer): any
+# constant works, as long as nothing else in the database takes the same one.
+CHAIN_LOCK_ID = int.from_bytes(b"AUDITCHN", "big") - 2**63
+# Rows read per query when the chain is walked: memory stays flat at any table size.
+VERIFY_BATCH_SIZE = 5000
+REFERENCE_MAX = AuditEvent._meta.get_field("record_reference").max_length
+
+# The content a hash covers, in the order rows are read when the chain is walked.
+_CHAIN_FIELDS = (
+    "id",
+    "event",
+    "actor_id",
+    "actor_username",
+    "actor_role",
+    "record_id",
+    "record_reference",
+    "ip",
+    "details",
+    "at",
+    "prev_hash",
+    "hash",
+)
+
+
+def _canonical_ip(ip: str | None) -> str:
+    """One spelling per address, whatever form the database gives it back in."""
+    if not ip:
+        return ""
+    try:
+        return ipaddress.ip_address(ip).exploded
+    except ValueError:
+        return str(ip)
+
+
+def _canonical_at(at: datetime.datetime) -> str:
+    return at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(
+    *,
+    event: str,
+    actor_id: int | None,
+    actor_username: str,
+    actor_role: str,
+    record_id: int | None,
+    record_reference: str,
+    ip: str | None,
+    details: Mapping[str, Any],
+    at: datetime.datetime,
+    prev_hash: str,
+) -> str:
+    """SHA-256 (hex) of a row's canonical content: sorted keys, no spaces, ASCII only."""
+    content = {
+        "v": 1,
+        "event": event,
+        "actor": actor_id,
+        "actor_username": actor_username or "",
+        "actor_role": actor_role or "",
+        "record": record_id,
+        "record_reference": record_reference or "",
+        "ip": _canonical_ip(ip),
+        "details": details,
+        "at": _canonical_at(at),
+        "prev_hash": prev_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _lock_chain(using: str) -> None:
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_ID])
+    # SQLite: one writer at a time already; the caller's transaction holds the write lock
+    # from its first write until it ends.
+
+
+def chain_head(using: str | None = None) -> str:
+    """The hash of the latest row, or GENESIS for an empty table."""
+    using = using or router.db_for_read(AuditEvent)
+    latest = AuditEvent.objects.using(using).order_by("-id").values_list("hash", flat=True).first()
+    return latest if latest is not None else GENESIS
+
+
+def append(
+    *,
+    event: str,
+    actor_id: int | None,
+    actor_username: str,
+    actor_role: str,
+    record_id: int | None,
+    record_reference: str,
+    ip: str | None,
+    details: Mapping[str, Any],
+) -> AuditEvent:
+    """Add one row at the end of the chain. Never UPDATEs: ``at`` and ``hash`` are known
+    before the INSERT. Runs inside the caller's transaction (or one of its own) so the lock
+    is held until the row is committed."""
+    using = router.db_for_write(AuditEvent)
+    # What the JSON column gives back when read, so the hash is of what is stored.
+    details = json.loads(json.dumps(dict(details)))
+    record_reference = (record_reference or "")[:REFERENCE_MAX]
+    ip = AuditEvent._meta.get_field("ip").get_prep_value(ip) or None
+    with transaction.atomic(using=using, savepoint=False):
+        _lock_chain(using)
+        prev_hash = chain_head(using)
+        at = timezone.now()
+        row = AuditEvent(
+            event=event,
+            actor_id=actor_id,
+            actor_username=actor_username,
+            actor_role=actor_role,
+            record_id=record_id,
+            record_reference=record_reference,
+            ip=ip,
+            details=details,
+            at=at,
+            prev_hash=prev_hash,
+        )
+        row.hash = event_hash(
+            event=event,
+            actor_id=actor_id,
+            actor_username=actor_username,
+            actor_role=actor_role,
+            record_id=record_id,
+            record_reference=record_reference,
+            ip=ip,
+            details=details,
+            at=at,
+            prev_hash=prev_hash,
+        )
+        # raw: saved exactly as built. A plain create() would let ``at``'s auto_now_add put a
+        # later time than the one hashed (and nothing may UPDATE it afterwards).
+        row.save_base(raw=True, force_insert=True, using=using)
+    return row
+
+
+# --- Checking the chain -------------------------------------------------------------------
+
+CONTENT_CHANGED = "content_changed"
+LINK_BROKEN = "link_broken"
+INSERTED = "inserted"
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first row at which the chain does not hold, and why."""
+
+    event_id: int
+    at: datetime.datetime
+    event: str
+    reason: str  # CONTENT_CHANGED, LINK_BROKEN or INSERTED
+    previous_id: int | None  # the row before it in id order, if any
+
+    @property
+    def explanation(self) -> str:
+        before = (
+            f"the event before it (id {self.previous_id})"
+            if self.previous_id is not None
+            else "the start of the chain"
+        )
+        gap = ""
+        if self.previous_id is not None and self.event_id - self.previous_id > 1:
+            gap = f" (ids {self.previous_id + 1} to {self.event_id - 1} are not in the table)"
+        elif self.previous_id is None and self.event_id > 1:
+            gap = f" (ids 1 to {self.event_id - 1} are not in the table)"
+        if self.reason == CONTENT_CHANGED:
+            return "its content was changed after it was written: it no longer matches its hash"
+        if self.reason == LINK_BROKEN:
+            return (
+                f"it does not follow {before}{gap}: a previous event is missing or was changed, "
+                "or this event was inserted"
+            )
+        return (
+            f"it was inserted behind the app's back: neither its link to {before}{gap} nor "
+            "its own hash is right"
+        )
+
+    def describe(self) -> str:
+        return (
+            f"event id {self.event_id} ({self.event}, {_canonical_at(self.at)}) breaks the chain: "
+            f"{self.explanation}"
+        )
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    """What ``verify_chain`` found: how many rows it checked, the hash of the last good row,
+    and the first break if there is one (it stops there)."""
+
+    events: int
+    head: str
+    last_id: int | None
+    broken: ChainBreak | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+    def describe(self) -> str:
+        if self.ok:
+            return f"{self.events} events, chain whole (head {self.head})"
+        return self.broken.describe()
+
+
+def _rows(using: str, batch_size: int) -> Iterator[tuple]:
+    """Every row's chain fields in id order, a batch per query (keyset paging on the primary
+    key: constant memory, each query an index range)."""
+    rows = AuditEvent.objects.using(using).order_by("id").values_list(*_CHAIN_FIELDS)
+    last_id = None
+    while True:
+        batch = list((rows.filter(id__gt=last_id) if last_id is not None else rows)[:batch_size])
+        yield from batch
+        if len(batch) < batch_size:
+            return
+        last_id = batch[-1][0]
+
+
+def verify_chain(*, using: str | None = None, batch_size: int = VERIFY_BATCH_SIZE) -> ChainResult:
+    """Walk the chain in id order, recompute each row's hash and check each link."""
+    using = using or router.db_for_read(AuditEvent)
+    expected_prev = GENESIS
+    previous_id = None
+    count = 0
+    for row in _rows(using, batch_size):
+        (
+            pk,
+            event,
+            actor_id,
+            username,
+            role,
+            record_id,
+            reference,
+            ip,
+            details,
+            at,
+            prev,
+            stored,
+        ) = row
+        recomputed = event_hash(
+            event=event,
+            actor_id=actor_id,
+            actor_username=username,
+            actor_role=role,
+            record_id=record_id,
+            record_reference=reference,
+            ip=ip,
+            details=details,
+            at=at,
+            prev_hash=prev,
+        )
+        linked = prev == expected_prev
+        intact = recomputed == stored
+        if not (linked and intact):
+            reason = (
+                INSERTED if not (linked or intact) else LINK_BROKEN if intact else CONTENT_CHANGED
+            )
+            return ChainResult(
+                events=count,
+                head=expected_prev,
+                last_id=previous_id,
+                broken=ChainBreak(
+                    event_id=pk, at=at, event=event, reason=reason, previous_id=previous_id
+                ),
+            )
+        count += 1
+        expected_prev = stored
+        previous_id = pk
+    return ChainResult(events=count, head=expected_prev, last_id=previous_id)
