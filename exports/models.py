@@ -43,6 +43,10 @@ class ExportJob(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
+    def status_tag_class(self) -> str:
+        return _STATUS_TAGS[self.status]
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.DONE:
             return 100
@@ -53,3 +57,11 @@ class ExportJob(models.Model):
     @property
     def download_name(self) -> str:
         return f"records-export-{self.pk}.zip"
+
+
+_STATUS_TAGS = {
+    ExportJob.Status.QUEUED: "govuk-tag--grey",
+    ExportJob.Status.RUNNING: "govuk-tag--blue",
+    ExportJob.Status.DONE: "govuk-tag--green",
+    ExportJob.Status.FAILED: "govuk-tag--red",
+}
