@@ -13,6 +13,7 @@ diagram. All text goes through the template's escaping.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from decisions.flowchart import (
@@ -183,6 +184,41 @@ def _edges(question: Question) -> list[Edge]:
             )
         )
     return edges
+
+
+@dataclass(frozen=True)
+class PathMarks:
+    """The boxes and arrows one decision went through, to draw it over the diagram."""
+
+    nodes: frozenset[str]
+    edges: frozenset[Edge]
+
+    def has_box(self, box: Box) -> bool:
+        return box.node.id in self.nodes
+
+    def has_arrow(self, arrow: Arrow) -> bool:
+        return arrow.edge in self.edges
+
+
+def path_marks(
+    diagram: Diagram, path: Sequence[str], outcome: str, answers: Mapping | None = None
+) -> PathMarks:
+    """The questions on ``path``, the ``outcome`` it reached, and the arrow each answer took.
+
+    With the answers, an arrow is picked by the answer given as well as where it leads, so an
+    exception (a dashed override) and a plain branch are told apart; without them, any arrow
+    from one box on the path to the next is marked. Ids the diagram does not know (a path
+    decided under other rules) are left out rather than guessed at.
+    """
+    known = {node.id for node in diagram.nodes}
+    stops = [node for node in [*path, outcome] if node]
+    edges = set()
+    for source, target in zip(stops, stops[1:], strict=False):
+        answer = (answers or {}).get(source)
+        for edge in diagram.edges_from(source):
+            if edge.target == target and (answer is None or edge.answer == answer):
+                edges.add(edge)
+    return PathMarks(nodes=frozenset(n for n in stops if n in known), edges=frozenset(edges))
 
 
 def build_diagram() -> Diagram:
