@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Max, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -13,6 +13,8 @@ from records import workdays
 from records.models import (
     AWAITING_MANAGER_STATES,
     EDITABLE_STATES,
+    Addendum,
+    AuditEvent,
     DecisionRecord,
     ManagerDecision,
     SharingConfirmation,
@@ -317,3 +319,195 @@ def no_longer_awaiting_message(record: DecisionRecord) -> str:
         f"{record.reference} is not awaiting approval or review: it is "
         f"{record.get_state_display().lower()}."
     )
+
+
+# --- Addenda, legal hold, retention and the audit trail ---------------------------------------
+
+ADDENDUM_MAX = 5000
+LEGAL_HOLD_REASON_MAX = 2000
+# Not (yet) in AuditEvent.Event, whose choices change only with a migration: written as
+# these strings (audit_log takes any string) until they are.
+LEGAL_HOLD_SET = getattr(AuditEvent.Event, "LEGAL_HOLD_SET", "legal_hold_set")
+LEGAL_HOLD_LIFTED = getattr(AuditEvent.Event, "LEGAL_HOLD_LIFTED", "legal_hold_lifted")
+EVENT_LABELS = {
+    LEGAL_HOLD_SET: "Legal hold set",
+    LEGAL_HOLD_LIFTED: "Legal hold lifted",
+    **dict(AuditEvent.Event.choices),
+}
+# What a record's author sees of its trail: what happened to it, not who looked at it.
+AUTHOR_TRAIL_EVENTS = (
+    AuditEvent.Event.RECORD_CREATED,
+    AuditEvent.Event.STEP_ANSWERED,
+    AuditEvent.Event.SUBMITTED,
+    AuditEvent.Event.APPROVED,
+    AuditEvent.Event.RETURNED,
+    AuditEvent.Event.REJECTED,
+    AuditEvent.Event.REVIEWED,
+    AuditEvent.Event.RECONSIDERED,
+    AuditEvent.Event.SHARING_CONFIRMED,
+    AuditEvent.Event.ADDENDUM,
+)
+TRAIL_SIZE = 50
+VIEWERS_SHOWN = 100
+AUDIT_PAGE_SIZE = 50
+# Deleted under retention only once nothing awaits anyone: recorded, or rejected.
+RETENTION_STATES = (State.RECORDED, State.REJECTED)
+
+
+def may_add_addendum(*, user: User, record: DecisionRecord) -> bool:
+    """The author of a submitted record, or a manager answering for it; never an auditor."""
+    if record.is_draft or user.is_auditor:
+        return False
+    return record.author_id == user.pk or may_act_on(user=user, record=record)
+
+
+def sees_full_trail(*, user: User, record: DecisionRecord) -> bool:
+    """Auditors and the managers answering for the record see every event and who viewed it;
+    its author sees what happened to it."""
+    return user.is_auditor or may_act_on(user=user, record=record)
+
+
+def addenda_for(record: DecisionRecord) -> QuerySet[Addendum]:
+    return record.addenda.select_related("author").order_by("at", "pk")
+
+
+def event_label(event: str) -> str:
+    return EVENT_LABELS.get(event, event.replace("_", " ").capitalize())
+
+
+# Left out of a record page's trail: a reconsideration may still be its author's draft, which
+# nobody else may know of (the audit log shows it to auditors).
+_NOT_ON_RECORD_PAGE = frozenset({"new_reference"})
+
+
+def _described(events, *, hide: frozenset[str] = frozenset()) -> list[AuditEvent]:
+    """Each event with a label and a one-line summary of its details, for people to read."""
+    rows = list(events)
+    for event in rows:
+        event.label = event_label(event.event)
+        event.summary = "; ".join(
+            f"{key.replace('_', ' ')}: {value}"
+            for key, value in (event.details or {}).items()
+            if key not in hide and isinstance(value, str | int | float | bool) and value != ""
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Trail:
+    events: list[AuditEvent]
+    more: bool  # older events than those shown
+    full: bool  # every kind of event, views included
+
+
+def audit_events_for(record: DecisionRecord, *, user: User, limit: int = TRAIL_SIZE) -> Trail:
+    """The record's own trail, newest first: the latest ``limit`` events (one query)."""
+    full = sees_full_trail(user=user, record=record)
+    events = AuditEvent.objects.filter(record=record)
+    if not full:
+        events = events.filter(event__in=AUTHOR_TRAIL_EVENTS)
+    rows = list(events.order_by("-at", "-id")[: limit + 1])
+    return Trail(
+        events=_described(rows[:limit], hide=_NOT_ON_RECORD_PAGE), more=len(rows) > limit, full=full
+    )
+
+
+def viewers_of(record: DecisionRecord, *, limit: int = VIEWERS_SHOWN) -> list[dict]:
+    """Who viewed the record: each viewer once, with their last view and how many, latest
+    first (one query, over the record's own events)."""
+    return list(
+        AuditEvent.objects.filter(record=record, event=AuditEvent.Event.VIEWED)
+        .values("actor_username", "actor_role")
+        .annotate(last_viewed=Max("at"), views=Count("id"))
+        .order_by("-last_viewed", "actor_username")[:limit]
+    )
+
+
+def is_due_for_retention(record: DecisionRecord, *, on: datetime.date) -> bool:
+    return (
+        record.retain_until is not None
+        and record.retain_until < on
+        and not record.legal_hold
+        and record.state in RETENTION_STATES
+    )
+
+
+def retention_due(*, on: datetime.date | None = None) -> QuerySet[DecisionRecord]:
+    """Records past their retain-until date (kept to the end of that day), not on legal hold,
+    and awaiting nobody: what ``apply_retention`` deletes. Same test as is_due_for_retention."""
+    return DecisionRecord.objects.filter(
+        retain_until__lt=on or timezone.localdate(),
+        legal_hold=False,
+        state__in=RETENTION_STATES,
+    ).order_by("retain_until", "pk")
+
+
+# Keyset ("seek") pages of the audit log, newest first, on (at, id): a page is an index walk
+# from its cursor, however deep, and the table is never counted.
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def audit_cursor(event: AuditEvent) -> str:
+    return f"{(event.at - _EPOCH) // datetime.timedelta(microseconds=1)}-{event.pk}"
+
+
+def _parse_cursor(value: str) -> tuple[datetime.datetime, int] | None:
+    micros, _, pk = (value or "").partition("-")
+    if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18 or len(pk) > 18:
+        return None
+    try:
+        return _EPOCH + datetime.timedelta(microseconds=int(micros)), int(pk)
+    except OverflowError:
+        return None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    newer: str | None  # cursor for the page of newer events (``after``)
+    older: str | None  # cursor for the page of older events (``before``)
+    first: bool  # the newest page
+
+
+def audit_page(
+    events: QuerySet[AuditEvent], *, before: str = "", after: str = "", size: int = AUDIT_PAGE_SIZE
+) -> AuditPage:
+    """One page of ``events``: the newest, those just older than ``before``, or those just
+    newer than ``after``. ``size + 1`` rows are read to know whether another page follows."""
+    if (cursor := _parse_cursor(after)) is not None:
+        at, pk = cursor
+        newer_first = events.filter(Q(at__gte=at), Q(at__gt=at) | Q(at=at, id__gt=pk))
+        rows = list(newer_first.order_by("at", "id")[: size + 1])
+        if rows:
+            more_newer = len(rows) > size
+            rows = rows[:size][::-1]
+            return AuditPage(
+                events=_described(rows),
+                newer=audit_cursor(rows[0]) if more_newer else None,
+                older=audit_cursor(rows[-1]),
+                first=not more_newer,
+            )
+        before = ""  # nothing newer: the newest page
+    newest_first = events.order_by("-at", "-id")
+    cursor = _parse_cursor(before)
+    if cursor is not None:
+        at, pk = cursor
+        newest_first = newest_first.filter(Q(at__lte=at), Q(at__lt=at) | Q(at=at, id__lt=pk))
+    rows = list(newest_first[: size + 1])
+    more_older = len(rows) > size
+    rows = rows[:size]
+    return AuditPage(
+        events=_described(rows),
+        newer=audit_cursor(rows[0]) if cursor is not None and rows else None,
+        older=audit_cursor(rows[-1]) if more_older else None,
+        first=cursor is None,
+    )
+
+
+def existing_records(record_ids) -> set[int]:
+    """Which of these records still exist (a deleted one keeps its events, not its page)."""
+    ids = {pk for pk in record_ids if pk is not None}
+    if not ids:
+        return set()
+    return set(DecisionRecord.objects.filter(pk__in=ids).values_list("pk", flat=True))

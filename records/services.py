@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping, Sequence
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, CharField, Exists, Max, OuterRef, Value, When
@@ -13,6 +14,7 @@ from django.utils import timezone
 from records import audit, notifications
 from records.models import (
     EDITABLE_STATES,
+    Addendum,
     AuditEvent,
     DecisionRecord,
     ManagerDecision,
@@ -20,7 +22,16 @@ from records.models import (
     Submission,
     User,
 )
-from records.selectors import approval_scope_for, may_act_on, no_longer_awaiting_message
+from records.selectors import (
+    ADDENDUM_MAX,
+    LEGAL_HOLD_LIFTED,
+    LEGAL_HOLD_REASON_MAX,
+    LEGAL_HOLD_SET,
+    approval_scope_for,
+    is_due_for_retention,
+    may_act_on,
+    no_longer_awaiting_message,
+)
 
 State = DecisionRecord.State
 Kind = ManagerDecision.Kind
@@ -166,6 +177,7 @@ def decision_submit(
         "review_date": review_date,
         "approval_scope": approval_scope_for(record) if requires_approval else "",
         "submitted_at": timezone.now(),
+        "retain_until": retain_until_for(timezone.localdate()),
         "updated_at": timezone.now(),
     }
     # A conditional update: a double submit, or a submit racing another tab, wins once.
@@ -374,3 +386,144 @@ def decision_reconsider(
         details={"new_reference": new.reference},
     )
     return new
+
+
+# --- Addenda, legal hold and retention -------------------------------------------------------
+
+
+class RetentionBlocked(Exception):
+    """A record due for deletion that must stay: a later decision reconsiders it."""
+
+
+def retain_until_for(decided_on: datetime.date) -> datetime.date:
+    """Kept this long after the decision (``RETENTION_YEARS``); 29 February keeps to the 28th."""
+    years = settings.RETENTION_YEARS
+    try:
+        return decided_on.replace(year=decided_on.year + years)
+    except ValueError:
+        return decided_on.replace(year=decided_on.year + years, day=28)
+
+
+def _locked(record: DecisionRecord) -> DecisionRecord | None:
+    """The record's row as it is now, locked until the transaction ends (None: deleted)."""
+    return DecisionRecord.objects.select_for_update().filter(pk=record.pk).first()
+
+
+@transaction.atomic
+def addendum_add(
+    *, record: DecisionRecord, author: User, kind: str, text: str, ip: str | None = None
+) -> Addendum:
+    """Append a correction or a later fact to a submitted record: dated, signed, audited. The
+    record's own answers and reasons stay exactly as submitted."""
+    if author.is_auditor:
+        raise PermissionDenied("Auditors read records; they do not add to them.")
+    if record.author_id != author.pk and not may_act_on(user=author, record=record):
+        raise PermissionDenied("Only the author or a manager of the team may add an addendum.")
+    if kind not in Addendum.Kind.values:
+        raise ValidationError("Select what kind of addendum this is.", code="invalid_choice")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("Enter the addendum.", code="required")
+    if len(text) > ADDENDUM_MAX:
+        raise ValidationError(
+            f"The addendum must be {ADDENDUM_MAX:,} characters or fewer.", code="max_length"
+        )
+    current = _locked(record)
+    if current is None:
+        raise StaleState(f"{record.reference} no longer exists.")
+    if current.state == State.DRAFT:
+        raise StaleState(f"{record.reference} is a draft: change its answers instead.")
+    addendum = Addendum.objects.create(
+        record=record, author=author, at=timezone.now(), kind=kind, text=text
+    )
+    audit_log(
+        event=AuditEvent.Event.ADDENDUM,
+        actor=author,
+        record=record,
+        ip=ip,
+        details={"addendum": addendum.pk, "kind": kind},
+    )
+    return addendum
+
+
+def _legal_hold_change(
+    *, record: DecisionRecord, auditor: User, reason: str, hold: bool, ip: str | None
+) -> DecisionRecord:
+    if not auditor.is_auditor:
+        raise PermissionDenied("Only auditors set or lift a legal hold.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Enter the reason.", code="required")
+    if len(reason) > LEGAL_HOLD_REASON_MAX:
+        raise ValidationError(
+            f"The reason must be {LEGAL_HOLD_REASON_MAX:,} characters or fewer.",
+            code="max_length",
+        )
+    # Conditional, as every change of state: two auditors at once change it once.
+    updated = (
+        DecisionRecord.objects.filter(pk=record.pk, legal_hold=not hold)
+        .exclude(state=State.DRAFT)
+        .update(legal_hold=hold, legal_hold_reason=reason if hold else "")
+    )
+    if not updated:
+        raise StaleState(
+            f"{record.reference} is {'already' if hold else 'not'} on legal hold."
+            if DecisionRecord.objects.filter(pk=record.pk).exclude(state=State.DRAFT).exists()
+            else f"{record.reference} cannot be put on legal hold."
+        )
+    record.legal_hold, record.legal_hold_reason = hold, reason if hold else ""
+    audit_log(
+        event=LEGAL_HOLD_SET if hold else LEGAL_HOLD_LIFTED,
+        actor=auditor,
+        record=record,
+        ip=ip,
+        details={"reason": reason},
+    )
+    return record
+
+
+@transaction.atomic
+def legal_hold_set(
+    *, record: DecisionRecord, auditor: User, reason: str, ip: str | None = None
+) -> DecisionRecord:
+    """Keep a submitted record past its retain-until date, whatever it is, until lifted."""
+    return _legal_hold_change(record=record, auditor=auditor, reason=reason, hold=True, ip=ip)
+
+
+@transaction.atomic
+def legal_hold_lift(
+    *, record: DecisionRecord, auditor: User, reason: str, ip: str | None = None
+) -> DecisionRecord:
+    """Lift a legal hold: the record is kept to its retain-until date again. The reason it
+    was held stays in the audit trail."""
+    return _legal_hold_change(record=record, auditor=auditor, reason=reason, hold=False, ip=ip)
+
+
+@transaction.atomic
+def record_delete_for_retention(*, record: DecisionRecord, on: datetime.date | None = None) -> str:
+    """Delete a record past its retain-until date, with its rounds, managers' decisions,
+    sharing confirmation and addenda, leaving a RETENTION_DELETION event with its reference.
+    Its audit events stay: nothing is done to them on delete.
+
+    Re-checked on the locked row: a hold set, or a state changed, since it was listed keeps it.
+    """
+    on = on or timezone.localdate()
+    current = _locked(record)
+    if current is None:
+        raise StaleState(f"{record.reference} no longer exists.")
+    if not is_due_for_retention(current, on=on):
+        raise StaleState(f"{record.reference} is not due for deletion.")
+    later = DecisionRecord.objects.filter(reconsiders=current).values_list("reference", flat=True)
+    if later:
+        raise RetentionBlocked(f"{current.reference} is kept: {', '.join(later)} reconsiders it.")
+    details = {
+        "reference": current.reference,
+        "retain_until": current.retain_until.isoformat(),
+        "state": current.state,
+        "outcome": current.outcome,
+        "submitted_at": current.submitted_at.isoformat() if current.submitted_at else "",
+    }
+    # A queryset delete leaves ``current.pk`` set, so the event keeps the record's id too.
+    DecisionRecord.objects.filter(pk=current.pk).delete()
+    audit_log(event=AuditEvent.Event.RETENTION_DELETION, record=current, details=details)
+    return current.reference
