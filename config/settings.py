@@ -153,6 +153,9 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Working days (England and Wales) a manager has before an item is overdue.
 APPROVAL_OVERDUE_WORKING_DAYS = env.int("APPROVAL_OVERDUE_WORKING_DAYS", default=1)
 REVIEW_OVERDUE_WORKING_DAYS = env.int("REVIEW_OVERDUE_WORKING_DAYS", default=2)
+# Years a submitted record is kept after its decision (retain-until), unless on legal hold;
+# `manage.py apply_retention` then deletes it, leaving an audit event with its reference.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
