@@ -1,7 +1,31 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from records.models import AuditEvent, DecisionRecord, Organisation, Team, User
+
+KEPT_FOR_THE_AUDIT_TRAIL = (
+    "Users who have audit events are never deleted: the audit trail refers to them. To "
+    "end someone's access, untick \u201cActive\u201d below and save: they can no longer sign "
+    "in, and the trail keeps their name on everything they did."
+)
+
+
+def _has_audit_events(user) -> bool:
+    return AuditEvent.objects.filter(actor=user).exists()
+
+
+def _kept_message(usernames) -> str:
+    names = ", ".join(usernames)
+    return (
+        f"Not deleted: {names} {'has' if len(usernames) == 1 else 'have'} audit events, and "
+        "a user with audit events is kept for the audit trail. Deactivate instead: open the "
+        "user, untick \u201cActive\u201d and save."
+    )
 
 
 @admin.register(Organisation)
@@ -22,7 +46,12 @@ class AppUserAdmin(UserAdmin):
     list_display = ["username", "get_full_name", "role", "organisation", "team", "is_active"]
     list_filter = ["role", "organisation", "is_active", "is_staff"]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(
+            (name, {**options, "description": KEPT_FOR_THE_AUDIT_TRAIL})
+            if "is_active" in options["fields"]
+            else (name, options)
+            for name, options in UserAdmin.fieldsets
+        ),
         ("Role and team", {"fields": ("role", "organisation", "team", "managed_teams")}),
     )
     add_fieldsets = (
@@ -30,6 +59,45 @@ class AppUserAdmin(UserAdmin):
         ("Role and team", {"fields": ("role", "organisation", "team")}),
     )
     filter_horizontal = ["groups", "user_permissions", "managed_teams"]
+
+    # A user with audit events is deactivated, never deleted (AuditEvent.actor is PROTECT,
+    # and the audit table refuses the UPDATE a deletion would need).
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and _has_audit_events(obj):
+            return False  # no Delete link on their page
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        user = self.get_object(request, unquote(object_id))
+        if user is not None and _has_audit_events(user):
+            self.message_user(request, _kept_message([user.username]), messages.ERROR)
+            return redirect(reverse("admin:records_user_change", args=[user.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = (
+                _delete_users_without_events,
+                "delete_selected",
+                _delete_users_without_events.short_description,
+            )
+        return actions
+
+
+@admin.action(
+    permissions=["delete"], description="Delete selected users (only those with no audit events)"
+)
+def _delete_users_without_events(modeladmin, request, queryset):
+    kept = list(
+        queryset.filter(Exists(AuditEvent.objects.filter(actor=OuterRef("pk"))))
+        .order_by("username")
+        .values_list("username", flat=True)
+    )
+    if kept:
+        modeladmin.message_user(request, _kept_message(kept), messages.ERROR)
+        return None
+    return delete_selected(modeladmin, request, queryset)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
