@@ -1,0 +1,250 @@
+"""The audit trail's hash chain as ``audit_log`` writes it: each row links to the one before
+and hashes its own content; writers on PostgreSQL queue on a lock so the chain never forks.
+"""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from decisions import demo
+from records.audit import GENESIS, event_hash, verify_chain
+from records.models import AuditEvent
+from records.services import audit_log
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason=(
+        "Concurrent writers need PostgreSQL: SQLite's shared-cache in-memory test database "
+        "answers a second writer with 'database table is locked' instead of waiting (and "
+        "serialises writers with its database lock anyway). Runs under "
+        "scripts/with-postgres.sh (make test)."
+    ),
+)
+
+
+def chain():
+    return list(AuditEvent.objects.order_by("id"))
+
+
+def stored_hash_of(row: AuditEvent) -> str:
+    """The hash recomputed from the row as the database gives it back."""
+    return event_hash(
+        event=row.event,
+        actor_id=row.actor_id,
+        actor_username=row.actor_username,
+        actor_role=row.actor_role,
+        record_id=row.record_id,
+        record_reference=row.record_reference,
+        ip=row.ip,
+        details=row.details,
+        at=row.at,
+        prev_hash=row.prev_hash,
+    )
+
+
+def test_an_empty_trail_is_a_whole_chain(db):
+    result = verify_chain()
+    assert result.ok
+    assert result.events == 0
+    assert result.head == GENESIS
+    assert result.describe().startswith("0 events, chain whole")
+
+
+def test_each_event_links_to_the_one_before_and_hashes_its_own_content(practitioner):
+    first = audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner, ip="192.0.2.1")
+    second = audit_log(
+        event=AuditEvent.Event.LOGIN_FAILED, ip="2001:db8::1", details={"username": "x"}
+    )
+    third = audit_log(event=AuditEvent.Event.LOGOUT, actor=practitioner)
+
+    rows = chain()
+    assert [r.pk for r in rows] == [first.pk, second.pk, third.pk]
+    assert rows[0].prev_hash == GENESIS
+    assert rows[1].prev_hash == rows[0].hash
+    assert rows[2].prev_hash == rows[1].hash
+    for row in rows:
+        assert len(row.hash) == 64
+        assert row.hash == stored_hash_of(row)
+    assert len({r.hash for r in rows}) == 3
+    result = verify_chain()
+    assert result.ok
+    assert result.events == 3
+    assert result.head == third.hash
+    assert result.last_id == third.pk
+
+
+def test_the_time_hashed_is_the_time_stored(practitioner):
+    written = audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner)
+
+    stored = AuditEvent.objects.get(pk=written.pk)
+
+    assert stored.at == written.at
+    assert stored.hash == written.hash
+
+
+def test_the_hash_covers_every_field(practitioner):
+    row = audit_log(
+        event=AuditEvent.Event.VIEWED,
+        actor=practitioner,
+        ip="192.0.2.9",
+        details={"b": [1, 2.5, None], "a": "é \u202e"},
+    )
+    stored = AuditEvent.objects.get(pk=row.pk)
+    base = {
+        "event": stored.event,
+        "actor_id": stored.actor_id,
+        "actor_username": stored.actor_username,
+        "actor_role": stored.actor_role,
+        "record_id": stored.record_id,
+        "record_reference": stored.record_reference,
+        "ip": stored.ip,
+        "details": stored.details,
+        "at": stored.at,
+        "prev_hash": stored.prev_hash,
+    }
+    assert event_hash(**base) == stored.hash
+    changes = {
+        "event": "exported",
+        "actor_id": practitioner.pk + 1,
+        "actor_username": "someone",
+        "actor_role": "auditor",
+        "record_id": 1,
+        "record_reference": "ISD-2020-00001",
+        "ip": "192.0.2.10",
+        "details": {**stored.details, "a": "changed"},
+        "at": stored.at.replace(microsecond=(stored.at.microsecond + 1) % 1_000_000),
+        "prev_hash": "f" * 64,
+    }
+    for field, value in changes.items():
+        assert event_hash(**{**base, field: value}) != stored.hash, field
+
+
+def test_a_record_and_its_reference_are_in_the_chain(practitioner):
+    record = demo.create_submitted(
+        author=practitioner, answers=demo.finished_answers("share_without_consent")
+    )
+
+    events = AuditEvent.objects.filter(record=record)
+    assert events.exists()
+    assert all(e.record_reference == record.reference for e in events)
+    assert verify_chain().ok
+    assert verify_chain().events == AuditEvent.objects.count()
+
+
+def test_a_reference_without_a_record(practitioner):
+    row = audit_log(
+        event=AuditEvent.Event.ACCESS_DENIED, actor=practitioner, record_reference="ISD-X"
+    )
+
+    assert row.record_id is None
+    assert row.record_reference == "ISD-X"
+    assert verify_chain().ok
+
+
+def test_an_event_rolled_back_with_its_transaction_leaves_the_chain_whole(practitioner):
+    audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_log(event=AuditEvent.Event.LOGOUT, actor=practitioner)
+        raise RuntimeError("the caller's work failed")
+    audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner)
+
+    rows = chain()
+    assert [r.event for r in rows] == ["login", "login"]
+    assert rows[1].prev_hash == rows[0].hash
+    assert verify_chain().ok
+
+
+def test_an_unhashed_row_breaks_the_chain(practitioner):
+    """A row written around audit_log (no hash) is caught like any other stranger."""
+    audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner)
+    stranger = AuditEvent.objects.create(event="login", actor_username="nobody")
+
+    result = verify_chain()
+
+    assert not result.ok
+    assert result.broken.event_id == stranger.pk
+    assert result.broken.reason == "inserted"
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_one_chain(practitioner, manager, auditor):
+    writers, per_writer = 6, 25
+    users = [practitioner, manager, auditor]
+    start = threading.Barrier(writers, timeout=30)
+    errors = []
+
+    def write(n):
+        try:
+            start.wait()
+            for i in range(per_writer):
+                audit_log(
+                    event=AuditEvent.Event.VIEWED,
+                    actor=users[n % len(users)],
+                    details={"writer": n, "i": i},
+                )
+        except Exception as error:  # noqa: BLE001  (reported below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert errors == []
+    total = writers * per_writer
+    assert AuditEvent.objects.count() == total
+    prev_hashes = list(AuditEvent.objects.values_list("prev_hash", flat=True))
+    assert len(set(prev_hashes)) == total  # no two rows claim the same previous row
+    result = verify_chain()
+    assert result.ok, result.describe()
+    assert result.events == total
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_waits_for_the_transaction_holding_the_chain(practitioner, manager):
+    """Without the lock the second writer would read the head before the first commits and
+    fork the chain; with it, it waits and links to the first."""
+    first_logged, release, second_done = threading.Event(), threading.Event(), threading.Event()
+    rows = {}
+    errors = []
+
+    def first():
+        try:
+            with transaction.atomic():
+                rows["first"] = audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner)
+                first_logged.set()
+                assert release.wait(30)
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            assert first_logged.wait(30)
+            rows["second"] = audit_log(event=AuditEvent.Event.LOGIN, actor=manager)
+            second_done.set()
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    audit_log(event=AuditEvent.Event.LOGOUT, actor=manager)  # a head to fork from
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    assert first_logged.wait(30)
+    assert not second_done.wait(0.5), "the second writer did not wait for the first"
+    release.set()
+    for thread in threads:
+        thread.join(30)
+
+    assert errors == []
+    assert rows["second"].prev_hash == rows["first"].hash
+    assert verify_chain().ok
