@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from exports.jobs import export_job_start, may_see_job
-from exports.models import ExportJob
+from exports.models import STALLED_AFTER, ExportJob
 from records.models import AuditEvent
 from records.services import audit_log
 from records.utils import client_ip
@@ -53,7 +53,15 @@ def job_list(request):
 @login_required
 def job_detail(request, pk: int):
     job = _job_for(request, pk)
-    return render(request, "exports/job.html", {"job": job, "search": _search_terms(job)})
+    return render(
+        request,
+        "exports/job.html",
+        {
+            "job": job,
+            "search": _search_terms(job),
+            "stalled_minutes": int(STALLED_AFTER.total_seconds() // 60),
+        },
+    )
 
 
 @require_GET
@@ -73,6 +81,7 @@ def job_status(request, pk: int):
             "total": job.total,
             "percent": job.percent,
             "finished": job.is_finished,
+            "stalled": job.is_stalled,
             "error": job.error if job.status == ExportJob.Status.FAILED else "",
             "download_url": reverse("exports:job_download", args=[job.pk])
             if job.status == ExportJob.Status.DONE and job.file

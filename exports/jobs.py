@@ -96,14 +96,16 @@ def export_job_claim(*, job_id: int) -> bool:
     """Mark a queued job running. False when it is not queued (already run, or running)."""
     return bool(
         ExportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-            status=Status.RUNNING, started_at=timezone.now()
+            status=Status.RUNNING, started_at=timezone.now(), progress_at=timezone.now()
         )
     )
 
 
 def export_job_progress(*, job_id: int, done: int, total: int | None = None) -> None:
     """Record how far a running job has got (its own short transaction, seen at once)."""
-    changes = {"done": done} if total is None else {"done": done, "total": total}
+    changes = {"done": done, "progress_at": timezone.now()}
+    if total is not None:
+        changes["total"] = total
     ExportJob.objects.filter(pk=job_id, status=Status.RUNNING).update(**changes)
 
 

@@ -1,5 +1,11 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+# A queued job no worker has taken, or a running one with no progress, for this long: say so.
+STALLED_AFTER = datetime.timedelta(minutes=2)
 
 
 class ExportJob(models.Model):
@@ -30,6 +36,8 @@ class ExportJob(models.Model):
     file = models.FileField(upload_to="exports/", blank=True, max_length=255)
     # The django-tasks result id of the task building it.
     task_id = models.CharField(max_length=64, blank=True)
+    # When the worker last said how far it had got (a job that stops moving has stalled).
+    progress_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -41,6 +49,18 @@ class ExportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Queued with no worker taking it, or running with no progress, for a while (a
+        worker that is not running, or was stopped while building it)."""
+        if self.status == self.Status.QUEUED:
+            since = self.created_at
+        elif self.status == self.Status.RUNNING:
+            since = self.progress_at or self.started_at
+        else:
+            return False
+        return since is not None and timezone.now() - since > STALLED_AFTER
 
     @property
     def status_tag_class(self) -> str:

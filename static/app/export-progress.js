@@ -16,6 +16,7 @@
   var failed = root.querySelector("[data-export-failed]");
   var error = root.querySelector("[data-export-error]");
   var refresh = root.querySelector("[data-export-refresh]");
+  var stalled = root.querySelector("[data-export-stalled]");
   var INTERVAL = 1000;
   var lastText = text ? text.textContent : "";
 
@@ -57,6 +58,7 @@
         failed.focus();
       }
     }
+    show(stalled, status.stalled);
     show(refresh, !status.finished);
     return status.finished;
   }

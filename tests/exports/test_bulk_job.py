@@ -136,7 +136,7 @@ def test_the_task_function_takes_the_job_from_queued_to_done_with_its_progress(
     job.refresh_from_db()
     assert job.status == Status.DONE
     assert (job.done, job.total, job.percent, job.error) == (3, 3, 100, "")
-    assert before <= job.started_at <= job.finished_at
+    assert before <= job.started_at <= job.progress_at <= job.finished_at
     assert job.file.name == f"exports/records-export-{job.pk}.zip"
     assert (media / job.file.name).is_file()
     [built] = events("built")

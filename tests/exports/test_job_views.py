@@ -5,11 +5,13 @@ requester and any auditor may, nobody else."""
 import io
 import re
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from decisions import demo
@@ -195,6 +197,48 @@ def test_a_failed_job_shows_its_error(client, auditor):
     assert re.search(r"data-export-failed>", html)
 
 
+def test_a_failed_or_stalled_job_may_be_started_again_with_its_search(client, auditor):
+    job = make_job(auditor, status=Status.FAILED, error="It broke.", query="q=DEMO-C")
+    client.force_login(auditor)
+
+    html = client.get(f"/exports/{job.pk}/").content.decode()
+
+    assert html.count('<form method="post" action="/exports/bulk/"') == 2  # failed, stalled
+    assert html.count('name="query" value="q=DEMO-C"') == 2
+    client.post("/exports/bulk/", {"query": "q=DEMO-C"})
+    assert ExportJob.objects.latest("pk").query == "q=DEMO-C"
+
+
+def test_a_job_that_stops_moving_is_said_to_have_stalled(client, auditor):
+    now = timezone.now()
+    queued_long = make_job(auditor)
+    ExportJob.objects.filter(pk=queued_long.pk).update(created_at=now - timedelta(minutes=3))
+    queued_now = make_job(auditor)
+    moving = make_job(
+        auditor,
+        status=Status.RUNNING,
+        started_at=now - timedelta(hours=1),
+        progress_at=now - timedelta(seconds=5),
+    )
+    stuck = make_job(
+        auditor,
+        status=Status.RUNNING,
+        started_at=now - timedelta(hours=1),
+        progress_at=now - timedelta(minutes=3),
+    )
+    client.force_login(auditor)
+
+    stalled = {
+        job.pk: client.get(f"/exports/{job.pk}/status.json").json()["stalled"]
+        for job in (queued_long, queued_now, moving, stuck)
+    }
+    assert stalled == {queued_long.pk: True, queued_now.pk: False, moving.pk: False, stuck.pk: True}
+    assert "<div data-export-stalled>" in client.get(f"/exports/{stuck.pk}/").content.decode()
+    assert (
+        "<div data-export-stalled hidden>" in client.get(f"/exports/{moving.pk}/").content.decode()
+    )
+
+
 def test_the_status_is_json_never_cached(client, auditor):
     job = make_job(auditor, status=Status.RUNNING, done=1, total=4)
     client.force_login(auditor)
@@ -213,6 +257,7 @@ def test_the_status_is_json_never_cached(client, auditor):
         "total": 4,
         "percent": 25,
         "finished": False,
+        "stalled": False,
         "error": "",
         "download_url": "",
     }
