@@ -29,11 +29,12 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-# Quick start on SQLite with demo users; http://127.0.0.1:8000
+# Quick start on SQLite with demo users; http://127.0.0.1:8000, with the background worker
+# that builds bulk exports beside it (Ctrl-C stops both).
 run: setup
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py load_demo
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=true PY=$(PY) scripts/run-dev.sh 127.0.0.1:8000
 
 lint: setup-test
 	$(VENV)/bin/ruff check .
