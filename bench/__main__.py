@@ -13,7 +13,9 @@ instead: it must be empty (the bench refuses a database that has tables), as the
 - record page: time to render a record with every page answered over one with few pages;
 - scale (bench/scale.py): the lists, queue and search pages at 1,000 records and at
   BENCH_RECORDS (default 100,000) records of about 7 KB of JSON each, as ratios to the
-  sign-in page and to themselves at 1,000 records, with the SQL queries each issues.
+  sign-in page and to themselves at 1,000 records, with the SQL queries each issues;
+- bulk export (bench/bulk.py): a ZIP of 1,000 records' PDFs built by a real `db_worker`,
+  its time and the worker's peak memory.
 """
 
 import atexit
@@ -46,7 +48,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from bench import scale  # noqa: E402
+from bench import bulk, scale  # noqa: E402
 from decisions import demo  # noqa: E402
 from decisions.flowchart import evaluate  # noqa: E402
 from records.models import User  # noqa: E402
@@ -128,6 +130,7 @@ def main():
         call_command("migrate", verbosity=0)
         small_benchmarks()
         scale.run()
+        bulk.run()
     finally:
         connection.close()
     print(f"== {connection.display_name} bench done in {time.perf_counter() - started:.0f} s")
