@@ -3,6 +3,8 @@ was asked, so a record reads the same whatever the flowchart says later."""
 
 from __future__ import annotations
 
+from django import forms
+
 from decisions.flowchart import FLOWCHART_VERSION, OUTCOMES, PURPOSE_GROUNDS, QUESTIONS
 from decisions.forms import LEGAL_GROUNDS, MEANS, STEP_FORMS, describe
 from decisions.steps import STEPS_BY_ID, Plan, make_plan, warnings
@@ -94,6 +96,25 @@ def build_snapshot(plan: Plan, answers: dict) -> dict:
     }
 
 
+# Free text with a column of its own (matched there by the list's search), not a reason.
+_NOT_REASONS = frozenset({"subject_reference", "other_agency"})
+
+
+def reasons_text(plan: Plan, answers: dict) -> str:
+    """Every free-text answer on the path, page by page, one a line: what the auditors'
+    text search reads (``DecisionRecord.reasons_text``)."""
+    texts = []
+    for step_id in plan.steps:
+        form = STEP_FORMS[step_id]
+        for key, field in form.base_fields.items():
+            if key in _NOT_REASONS or not isinstance(field, forms.CharField):
+                continue
+            value = answers.get(key)
+            if isinstance(value, str) and value.strip():
+                texts.append(value.strip())
+    return "\n".join(texts)
+
+
 def submit(*, record: DecisionRecord, author: User, ip: str | None) -> DecisionRecord:
     plan = plan_for(record)
     if not plan.complete:
@@ -117,6 +138,8 @@ def submit(*, record: DecisionRecord, author: User, ip: str | None) -> DecisionR
             "subject_reference": answers.get("subject_reference", ""),
             "subject_type": answers.get("subject_type", ""),
             "other_agency": answers.get("other_agency", ""),
+            "lawful_basis": answers.get("article6", ""),
+            "reasons_text": reasons_text(plan, answers),
         },
         review_date=answers.get("review_date") or None,
         ip=ip,

@@ -151,7 +151,9 @@ def decision_submit(
     its own, kept whole; nothing submitted is ever overwritten.
 
     ``summary`` carries the few fields copied out for listing and search:
-    direction, urgent, subject_reference, subject_type, other_agency.
+    direction, urgent, subject_reference, subject_type, other_agency, lawful_basis (the
+    Article 6 code, blank when nothing is shared) and reasons_text (every free-text answer
+    on the path, one a line, for the auditors' text search).
     """
     if not requires_approval:
         state = State.RECORDED
@@ -174,6 +176,8 @@ def decision_submit(
         "subject_reference": summary.get("subject_reference", ""),
         "subject_type": summary.get("subject_type", ""),
         "other_agency": summary.get("other_agency", ""),
+        "lawful_basis": summary.get("lawful_basis", ""),
+        "reasons_text": summary.get("reasons_text", ""),
         "review_date": review_date,
         "approval_scope": approval_scope_for(record) if requires_approval else "",
         "submitted_at": timezone.now(),
