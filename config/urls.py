@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("exports.urls")),
     path("records/", include("records.urls")),
     path("approvals/", include("records.approval_urls")),
+    path("audit/", include("records.audit_urls")),
     path("guidance/", include("guidance.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

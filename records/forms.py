@@ -8,7 +8,8 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.utils import timezone
 
-from records.models import DecisionRecord, ManagerDecision
+from records.models import Addendum, DecisionRecord, ManagerDecision
+from records.selectors import ADDENDUM_MAX, LEGAL_HOLD_REASON_MAX
 
 Kind = ManagerDecision.Kind
 COMMENT_MAX = 5000
@@ -156,3 +157,81 @@ class ConfirmSharingForm(_GdsForm):
                 "when this decision was started"
             )
         return value
+
+
+class AddendumForm(_GdsForm):
+    submit_label = "Add the addendum"
+
+    kind = forms.ChoiceField(
+        label="What are you adding?",
+        choices=[
+            (Addendum.Kind.CORRECTION, "A correction"),
+            (Addendum.Kind.FURTHER_INFORMATION, "Further information"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether this is a correction or further information",
+            "invalid_choice": "Select whether this is a correction or further information",
+        },
+    )
+    text = forms.CharField(
+        label="Addendum",
+        help_text="It is added to the record with your name and today's date, and cannot be "
+        "changed afterwards. The decision as submitted stays as it was.",
+        max_length=ADDENDUM_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "required": "Enter the addendum",
+            "max_length": f"The addendum must be {ADDENDUM_MAX:,} characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The character count says when it is too long; a maxlength would cut a paste short.
+        self.fields["text"].widget.attrs.pop("maxlength", None)
+
+    def layout_items(self):
+        return [
+            Field.radios("kind", legend_size=Size.SMALL),
+            Field.textarea("text", label_size=Size.SMALL, max_characters=ADDENDUM_MAX),
+        ]
+
+
+class LegalHoldForm(_GdsForm):
+    """Set a legal hold when there is none, lift it when there is: a reason either way."""
+
+    action = forms.ChoiceField(choices=[("set", "set"), ("lift", "lift")], widget=forms.HiddenInput)
+    reason = forms.CharField(
+        max_length=LEGAL_HOLD_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, record: DecisionRecord, **kwargs):
+        self.lifting = record.legal_hold
+        self.submit_label = "Lift the legal hold" if self.lifting else "Put on legal hold"
+        kwargs.setdefault("initial", {"action": "lift" if self.lifting else "set"})
+        super().__init__(*args, **kwargs)
+        reason = self.fields["reason"]
+        if self.lifting:
+            reason.label = "Why is the legal hold being lifted?"
+            # (A help text also keeps the pack's character count working.)
+            reason.help_text = "It is kept in the audit trail, with why the hold was set."
+            reason.error_messages["required"] = "Enter why the legal hold is being lifted"
+        else:
+            reason.label = "Why must this record be kept?"
+            reason.help_text = (
+                "For example, the litigation, inquiry or complaint it is needed for. While on "
+                "hold it is kept past its retain-until date."
+            )
+            reason.error_messages["required"] = "Enter why the record must be kept"
+        reason.error_messages["max_length"] = (
+            f"The reason must be {LEGAL_HOLD_REASON_MAX:,} characters or fewer"
+        )
+        reason.widget.attrs.pop("maxlength", None)
+
+    def layout_items(self):
+        return [
+            Field("action"),
+            Field.textarea("reason", label_size=Size.SMALL, max_characters=LEGAL_HOLD_REASON_MAX),
+        ]

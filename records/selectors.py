@@ -387,7 +387,8 @@ def _described(events, *, hide: frozenset[str] = frozenset()) -> list[AuditEvent
         event.label = event_label(event.event)
         event.summary = "; ".join(
             f"{key.replace('_', ' ')}: {value}"
-            for key, value in (event.details or {}).items()
+            # Sorted: PostgreSQL's jsonb gives keys back in its own order, SQLite as written.
+            for key, value in sorted((event.details or {}).items())
             if key not in hide and isinstance(value, str | int | float | bool) and value != ""
         )
     return rows

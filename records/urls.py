@@ -9,4 +9,6 @@ urlpatterns = [
     path("<str:reference>/", views.record_detail, name="detail"),
     path("<str:reference>/confirm-sharing/", views.confirm_sharing, name="confirm_sharing"),
     path("<str:reference>/reconsider/", views.reconsider, name="reconsider"),
+    path("<str:reference>/addenda/new/", views.add_addendum, name="add_addendum"),
+    path("<str:reference>/legal-hold/", views.legal_hold, name="legal_hold"),
 ]

@@ -2,12 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from records import selectors, workdays
-from records.forms import ConfirmSharingForm, ManagerDecisionForm
+from records.audit_filters import AuditEventFilter
+from records.forms import AddendumForm, ConfirmSharingForm, LegalHoldForm, ManagerDecisionForm
 from records.models import AuditEvent, DecisionRecord
 from records.selectors import (
     approval_get_for_manager,
@@ -20,10 +22,13 @@ from records.selectors import (
 from records.services import (
     OwnDecision,
     StaleState,
+    addendum_add,
     audit_log,
     decision_act,
     decision_confirm_sharing,
     decision_reconsider,
+    legal_hold_lift,
+    legal_hold_set,
 )
 from records.utils import client_ip
 
@@ -94,6 +99,7 @@ def record_detail(request, reference: str):
         and selectors.may_act_on(user=request.user, record=record)
         and record.author_id != request.user.pk
     )
+    context.update(_trail_context(record, request.user))
     return render(request, "records/detail.html", context)
 
 
@@ -224,3 +230,116 @@ def reconsider(request, reference: str):
         "decision: check each page.",
     )
     return redirect("decisions:check", reference=new.reference)
+
+
+# --- Addenda, legal hold and the audit trail --------------------------------------------------
+
+
+def _trail_context(record, user) -> dict:
+    """The record page's addenda, its own trail and who viewed it, retention: two or three
+    queries, whatever the size of the audit table."""
+    if record.is_draft:
+        return {}
+    trail = selectors.audit_events_for(record, user=user)
+    return {
+        "addenda": selectors.addenda_for(record),
+        "may_add_addendum": selectors.may_add_addendum(user=user, record=record),
+        "trail": trail,
+        "viewers": selectors.viewers_of(record) if trail.full else None,
+        "legal_hold_form": LegalHoldForm(record=record) if user.is_auditor else None,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_addendum(request, reference: str):
+    record = record_get_for_user(user=request.user, reference=reference)
+    if request.user.is_auditor:
+        raise PermissionDenied("Auditors read records; they do not add to them.")
+    if record.is_draft:
+        messages.error(request, f"{reference} is a draft: change its answers instead.")
+        return redirect("records:detail", reference=reference)
+    if not selectors.may_add_addendum(user=request.user, record=record):
+        raise PermissionDenied("Only the author or a manager of the team may add an addendum.")
+    form = AddendumForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            addendum_add(
+                record=record, author=request.user, ip=client_ip(request), **form.cleaned_data
+            )
+        except StaleState as stale:
+            messages.error(request, str(stale))
+            return redirect("records:detail", reference=reference)
+        messages.success(request, f"{reference}: addendum added.")
+        return redirect(reverse("records:detail", args=[reference]) + "#addenda")
+    return render(
+        request,
+        "records/addendum.html",
+        {"record": record, "form": form, "record_url": reverse("records:detail", args=[reference])},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def legal_hold(request, reference: str):
+    record = record_get_for_user(user=request.user, reference=reference)
+    if not request.user.is_auditor:
+        raise PermissionDenied("Only auditors set or lift a legal hold.")
+    if record.is_draft:
+        raise Http404("No such record.")
+    form = LegalHoldForm(request.POST if request.method == "POST" else None, record=record)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["action"] != ("lift" if record.legal_hold else "set"):
+            messages.error(
+                request,
+                f"{reference} is {'now' if record.legal_hold else 'no longer'} on legal hold: "
+                "another auditor changed it. Nothing was changed.",
+            )
+            return redirect(reverse("records:detail", args=[reference]) + "#retention")
+        change = legal_hold_lift if record.legal_hold else legal_hold_set
+        try:
+            change(
+                record=record,
+                auditor=request.user,
+                reason=form.cleaned_data["reason"],
+                ip=client_ip(request),
+            )
+        except StaleState as stale:
+            messages.error(request, str(stale))
+        else:
+            messages.success(
+                request,
+                f"{reference} is on legal hold."
+                if record.legal_hold
+                else f"{reference}: the legal hold is lifted.",
+            )
+        return redirect(reverse("records:detail", args=[reference]) + "#retention")
+    return render(
+        request,
+        "records/legal_hold.html",
+        {"record": record, "form": form, "record_url": reverse("records:detail", args=[reference])},
+    )
+
+
+@login_required
+def audit_log_view(request):
+    if not request.user.is_auditor:
+        raise PermissionDenied("Only auditors read the audit log.")
+    filters = AuditEventFilter(request.GET or None, queryset=AuditEvent.objects.all())
+    page = selectors.audit_page(
+        filters.qs,
+        before=request.GET.get("before", ""),
+        after=request.GET.get("after", ""),
+    )
+    existing = selectors.existing_records(event.record_id for event in page.events)
+    for event in page.events:
+        event.record_exists = event.record_id in existing
+    # The filters, without the cursors, for the pages' links.
+    query = request.GET.copy()
+    for cursor in ("before", "after"):
+        query.pop(cursor, None)
+    return render(
+        request,
+        "records/audit.html",
+        {"filters": filters, "page": page, "query": query.urlencode()},
+    )
