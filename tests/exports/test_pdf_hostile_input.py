@@ -31,12 +31,14 @@ from records.services import decision_act
 
 RLO, PDF_MARK, RLM, LRI, PDI = "\u202e", "\u202c", "\u200f", "\u2066", "\u2069"
 
-FREE_TEXT_KEYS = sorted(
-    key
+# Each free-text field with the most its form takes (the copied-out columns are that long).
+FREE_TEXT = {
+    key: field.max_length
     for form in STEP_FORMS.values()
     for key, field in form.base_fields.items()
     if isinstance(field, forms.CharField)
-)
+}
+FREE_TEXT_KEYS = sorted(FREE_TEXT)
 
 
 @pytest.fixture
@@ -69,8 +71,8 @@ def _hostile_answers(secret_path) -> dict:
         advice_sought="yes",
         legal_grounds=["reasonable_cause"],
     )
-    for key in FREE_TEXT_KEYS:
-        answers[key] = hostile_text(secret_path, label=key)
+    for key, max_length in FREE_TEXT.items():
+        answers[key] = hostile_text(secret_path, label=key)[:max_length]
     # One field of 5,000 characters, as the longest a textarea takes.
     long = hostile_text(secret_path, label="long")
     answers["shared_what"] = (long + " " + "x" * 5000)[:5000]
