@@ -6,7 +6,7 @@ Auditors start them; a job's page, status and file are for its requester and any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse, QueryDict
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +20,8 @@ from records.services import audit_log
 from records.utils import client_ip
 
 JOBS_SHOWN = 50
+# Far longer than any search the list's form can make (each of its fields is capped).
+QUERY_MAX_LENGTH = 4000
 
 
 def _job_for(request, pk: int) -> ExportJob:
@@ -34,9 +36,10 @@ def _job_for(request, pk: int) -> ExportJob:
 def bulk_start(request):
     if not request.user.is_auditor:
         raise PermissionDenied("Only auditors export records in bulk.")
-    job = export_job_start(
-        user=request.user, query=request.POST.get("query", ""), ip=client_ip(request)
-    )
+    query = request.POST.get("query", "")
+    if len(query) > QUERY_MAX_LENGTH:
+        return HttpResponseBadRequest("That search is too long to export.")
+    job = export_job_start(user=request.user, query=query, ip=client_ip(request))
     return redirect("exports:job", pk=job.pk)
 
 

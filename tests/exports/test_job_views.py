@@ -94,6 +94,13 @@ def test_starting_needs_sign_in_and_a_post(client, auditor):
     assert not ExportJob.objects.exists()
 
 
+def test_a_search_too_long_is_refused(client, auditor):
+    client.force_login(auditor)
+
+    assert client.post("/exports/bulk/", {"query": "q=" + "x" * 4000}).status_code == 400
+    assert not ExportJob.objects.exists()
+
+
 def test_the_button_posts_the_lists_query_string_for_auditors_only(auditor, practitioner):
     request = RequestFactory().get("/records/", {"q": "DEMO-C", "page": "2"})
     request.user = auditor
