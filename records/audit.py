@@ -15,6 +15,7 @@ caller's transaction ends; on SQLite by the database's own write lock.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import ipaddress
 import json
@@ -52,6 +53,7 @@ _CHAIN_FIELDS = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def _canonical_ip(ip: str | None) -> str:
     """One spelling per address, whatever form the database gives it back in."""
     if not ip:
@@ -63,7 +65,7 @@ def _canonical_ip(ip: str | None) -> str:
 
 
 def _canonical_at(at: datetime.datetime) -> str:
-    return at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
 
 
 def event_hash(
@@ -223,15 +225,24 @@ class ChainResult:
     head: str
     last_id: int | None
     broken: ChainBreak | None = None
+    # Whether a head recorded earlier is still in the chain (None: none was given).
+    anchor: str | None = None
+    anchor_found: bool | None = None
 
     @property
     def ok(self) -> bool:
-        return self.broken is None
+        return self.broken is None and self.anchor_found is not False
 
     def describe(self) -> str:
-        if self.ok:
-            return f"{self.events} events, chain whole (head {self.head})"
-        return self.broken.describe()
+        if self.broken is not None:
+            return self.broken.describe()
+        if self.anchor_found is False:
+            return (
+                f"the {self.events} events link up, but none has the hash {self.anchor} "
+                "recorded earlier: events at the end were removed, or the chain was rewritten "
+                "from some point on"
+            )
+        return f"{self.events} events, chain whole (head {self.head})"
 
 
 def _rows(using: str, batch_size: int) -> Iterator[tuple]:
@@ -247,9 +258,19 @@ def _rows(using: str, batch_size: int) -> Iterator[tuple]:
         last_id = batch[-1][0]
 
 
-def verify_chain(*, using: str | None = None, batch_size: int = VERIFY_BATCH_SIZE) -> ChainResult:
-    """Walk the chain in id order, recompute each row's hash and check each link."""
+def verify_chain(
+    *,
+    using: str | None = None,
+    batch_size: int = VERIFY_BATCH_SIZE,
+    anchor: str | None = None,
+) -> ChainResult:
+    """Walk the chain in id order, recompute each row's hash and check each link. With
+    ``anchor`` (a head printed by an earlier run, kept elsewhere), also check that the chain
+    still holds that hash: the one thing a chain without a secret cannot show by itself is
+    that its last events were removed, or that it was recomputed from some row on."""
     using = using or router.db_for_read(AuditEvent)
+    anchor = anchor.strip().lower() if anchor else None
+    anchor_found = None if anchor is None else anchor == GENESIS
     expected_prev = GENESIS
     previous_id = None
     count = 0
@@ -293,8 +314,18 @@ def verify_chain(*, using: str | None = None, batch_size: int = VERIFY_BATCH_SIZ
                 broken=ChainBreak(
                     event_id=pk, at=at, event=event, reason=reason, previous_id=previous_id
                 ),
+                anchor=anchor,
+                anchor_found=anchor_found,
             )
         count += 1
         expected_prev = stored
         previous_id = pk
-    return ChainResult(events=count, head=expected_prev, last_id=previous_id)
+        if anchor is not None and stored == anchor:
+            anchor_found = True
+    return ChainResult(
+        events=count,
+        head=expected_prev,
+        last_id=previous_id,
+        anchor=anchor,
+        anchor_found=anchor_found,
+    )

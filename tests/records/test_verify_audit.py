@@ -261,3 +261,58 @@ def test_the_command_exits_zero_from_the_command_line(trail, capsys):
     execute_from_command_line(["manage.py", "verify_audit"])  # no SystemExit
 
     assert capsys.readouterr().out.startswith("6 events, chain whole.")
+
+
+def test_an_anchor_still_in_the_chain_passes(trail):
+    out = verify("--anchor", trail[3].hash)
+
+    assert out.startswith("6 events, chain whole.")
+    assert "Contains the anchor." in out
+
+
+def test_events_removed_from_the_end_are_caught_by_the_anchor(trail):
+    """Cutting the tail leaves a chain that links up: only the head kept from an earlier run
+    shows it."""
+    recorded_head = trail[-1].hash
+    with past_the_trigger() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE} WHERE id >= %s", [trail[4].pk])
+
+    assert verify().startswith("4 events, chain whole.")
+    message = refused("--anchor", recorded_head)
+
+    assert "cut short or rewritten" in message
+    assert f"none has the hash {recorded_head}" in message
+    result = verify_chain(anchor=recorded_head)
+    assert result.broken is None
+    assert not result.ok
+
+
+def test_a_chain_recomputed_from_an_edit_on_is_caught_by_the_anchor(trail):
+    """Someone who knows the algorithm edits a row and recomputes every hash after it: the
+    chain links up again, but the head recorded earlier is gone."""
+    recorded_head = trail[-1].hash
+    rows = list(AuditEvent.objects.order_by("id"))
+    prev = rows[1].hash
+    with past_the_trigger() as cursor:
+        for n, row in enumerate(rows[2:]):
+            username = "someone-else" if n == 0 else row.actor_username
+            forged = event_hash(
+                event=row.event,
+                actor_id=row.actor_id,
+                actor_username=username,
+                actor_role=row.actor_role,
+                record_id=row.record_id,
+                record_reference=row.record_reference,
+                ip=row.ip,
+                details=row.details,
+                at=row.at,
+                prev_hash=prev,
+            )
+            cursor.execute(
+                f"UPDATE {TABLE} SET actor_username = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                [username, prev, forged, row.pk],
+            )
+            prev = forged
+
+    assert verify().startswith("6 events, chain whole.")
+    assert "cut short or rewritten" in refused("--anchor", recorded_head)

@@ -20,18 +20,36 @@ class Command(BaseCommand):
             default=VERIFY_BATCH_SIZE,
             help=f"Events read per query (default {VERIFY_BATCH_SIZE}).",
         )
+        parser.add_argument(
+            "--anchor",
+            metavar="HASH",
+            help=(
+                "A head printed by an earlier run: fail unless the chain still holds it "
+                "(shows that no events were removed from the end, and that the chain was not "
+                "recomputed)."
+            ),
+        )
         parser.add_argument("--database", default=None, help="Database alias to check.")
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        result = verify_chain(using=options["database"], batch_size=options["batch_size"])
+        result = verify_chain(
+            using=options["database"],
+            batch_size=options["batch_size"],
+            anchor=options["anchor"],
+        )
         seconds = time.monotonic() - started
-        if not result.ok:
+        if result.broken is not None:
             raise CommandError(
                 f"Audit chain broken after {result.events} good events: {result.describe()}"
             )
-        self.stdout.write(
-            f"{result.events} events, chain whole. Head {result.head}"
-            + (f" (event id {result.last_id})" if result.last_id is not None else "")
-            + f"; checked in {seconds:.1f} s."
+        if not result.ok:
+            raise CommandError(f"Audit chain cut short or rewritten: {result.describe()}")
+        head = f"Head {result.head}" + (
+            f" (event id {result.last_id})." if result.last_id is not None else " (empty)."
         )
+        lines = [f"{result.events} events, chain whole.", head]
+        if result.anchor_found:
+            lines.append("Contains the anchor.")
+        lines.append(f"Checked in {seconds:.1f} s.")
+        self.stdout.write(" ".join(lines))
