@@ -11,6 +11,8 @@ instead: it must be empty (the bench refuses a database that has tables), as the
 - wizard step: time to save a late page with many answers over an early page with few
   (about 1.0 means a step costs the same wherever it is in the journey);
 - record page: time to render a record with every page answered over one with few pages;
+- PDF: the record's PDF download over a bare WeasyPrint render of the same HTML (goal at most
+  1.3), and its absolute median;
 - scale (bench/scale.py): the lists, queue and search pages at 1,000 records and at
   BENCH_RECORDS (default 100,000) records of about 7 KB of JSON each, as ratios to the
   sign-in page and to themselves at 1,000 records, with the SQL queries each issues;
@@ -19,6 +21,7 @@ instead: it must be empty (the bench refuses a database that has tables), as the
 """
 
 import atexit
+import io
 import os
 import shutil
 import statistics
@@ -118,6 +121,37 @@ def small_benchmarks():
         f"record page: {len(large.snapshot['steps'])} pages / "
         f"{len(small.snapshot['steps'])} pages = {large_t / small_t:.2f} "
         f"({large_t * 1e3:.1f} ms / {small_t * 1e3:.1f} ms)"
+    )
+    pdf_benchmark(client, large)
+
+
+def pdf_benchmark(client, record, repeat=15):
+    """The PDF download against a bare WeasyPrint render of the same HTML (same options, its
+    default fetcher), taken in turns so both see the same machine."""
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
+    from exports.pdf import PDF_OPTIONS, record_html
+
+    html = record_html(record)
+    url = f"/records/{record.reference}/pdf/"
+    for _ in range(2):  # warm: fonts, templates
+        client.get(url)
+        HTML(string=html).write_pdf(**PDF_OPTIONS)
+    view, bare = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url)
+        view.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        HTML(string=html).write_pdf(**PDF_OPTIONS)
+        bare.append(time.perf_counter() - start)
+    view_t, bare_t = statistics.median(view), statistics.median(bare)
+    pages = len(PdfReader(io.BytesIO(response.content)).pages)
+    print(
+        f"PDF: download / bare WeasyPrint render of the same HTML = {view_t / bare_t:.2f} "
+        f"({view_t * 1e3:.0f} ms / {bare_t * 1e3:.0f} ms median of {repeat}; "
+        f"{pages} pages, {len(record.snapshot['steps'])} answered pages, tagged PDF/UA-1)"
     )
 
 
