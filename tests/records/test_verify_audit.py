@@ -316,3 +316,25 @@ def test_a_chain_recomputed_from_an_edit_on_is_caught_by_the_anchor(trail):
 
     assert verify().startswith("6 events, chain whole.")
     assert "cut short or rewritten" in refused("--anchor", recorded_head)
+
+
+def test_a_head_file_carries_the_anchor_from_run_to_run(trail, tmp_path, practitioner):
+    head_file = tmp_path / "audit-head"
+
+    assert verify("--head-file", str(head_file)).startswith("6 events, chain whole.")
+    assert head_file.read_text() == trail[-1].hash + "\n"
+
+    later = audit_log(event=AuditEvent.Event.LOGOUT, actor=practitioner)
+    out = verify("--head-file", str(head_file))
+    assert "Contains the anchor." in out
+    assert head_file.read_text() == later.hash + "\n"
+
+    with past_the_trigger() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE} WHERE id = %s", [later.pk])
+    assert "cut short or rewritten" in refused("--head-file", str(head_file))
+    assert head_file.read_text() == later.hash + "\n"  # kept for the next run to fail too
+
+
+def test_anchor_and_head_file_do_not_mix(trail, tmp_path):
+    message = refused("--anchor", trail[0].hash, "--head-file", str(tmp_path / "head"))
+    assert "not both" in message

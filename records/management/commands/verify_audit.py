@@ -1,4 +1,6 @@
+import os
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -29,14 +31,29 @@ class Command(BaseCommand):
                 "recomputed)."
             ),
         )
+        parser.add_argument(
+            "--head-file",
+            metavar="PATH",
+            type=Path,
+            help=(
+                "Keep the head here between runs (for cron): its hash is the anchor when the "
+                "file exists, and a whole chain's new head replaces it."
+            ),
+        )
         parser.add_argument("--database", default=None, help="Database alias to check.")
 
     def handle(self, *args, **options):
+        head_file = options["head_file"]
+        anchor = options["anchor"]
+        if head_file is not None and anchor:
+            raise CommandError("Give --anchor or --head-file, not both.")
+        if head_file is not None and head_file.exists():
+            anchor = head_file.read_text().strip() or None
         started = time.monotonic()
         result = verify_chain(
             using=options["database"],
             batch_size=options["batch_size"],
-            anchor=options["anchor"],
+            anchor=anchor,
         )
         seconds = time.monotonic() - started
         if result.broken is not None:
@@ -53,3 +70,7 @@ class Command(BaseCommand):
             lines.append("Contains the anchor.")
         lines.append(f"Checked in {seconds:.1f} s.")
         self.stdout.write(" ".join(lines))
+        if head_file is not None:
+            written = head_file.with_name(head_file.name + ".new")
+            written.write_text(result.head + "\n")
+            os.replace(written, head_file)
