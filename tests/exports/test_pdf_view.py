@@ -58,9 +58,15 @@ def test_those_who_may_see_it(client, request, record, who):
 
 @pytest.mark.parametrize("who", ["practitioner2", "manager2"])
 def test_others_get_404_and_nothing_is_exported(client, request, record, who):
-    response = _get(client, request.getfixturevalue(who), record.reference)
+    user = request.getfixturevalue(who)
+    response = _get(client, user, record.reference)
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(event=AuditEvent.Event.EXPORTED).exists()
+    # The refusal is on the trail by the reference asked for, not linked to the record.
+    denied = AuditEvent.objects.get(event=AuditEvent.Event.ACCESS_DENIED, actor=user)
+    assert denied.record_reference == record.reference
+    assert denied.record is None
+    assert denied.details["status"] == 404
 
 
 def test_no_such_record_is_404(client, auditor):
