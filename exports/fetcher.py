@@ -113,4 +113,22 @@ def _find(relative: str) -> Path | None:
             return None
     else:
         return None
-    return path if path.is_file() else None
+    return path if path.is_file() and _inside_static_roots(path) else None
+
+
+def _static_roots() -> list[Path]:
+    """Where static files live: the finders' folders and STATIC_ROOT."""
+    roots = []
+    for finder in finders.get_finders():
+        roots += [Path(root) for _, root in getattr(finder, "locations", [])]
+        roots += [Path(s.location) for s in getattr(finder, "storages", {}).values()]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT))
+    return roots
+
+
+def _inside_static_roots(path: Path) -> bool:
+    """Its real path (symbolic links followed) is still under a static folder: a link in a
+    static folder to a file elsewhere is not a static file."""
+    real = path.resolve()
+    return any(real.is_relative_to(root.resolve()) for root in _static_roots())

@@ -387,6 +387,18 @@ def test_reads_static_root_when_the_finders_do_not_have_it(fetcher, settings, tm
     assert fetcher.fetch(static_url("collected.css")).read() == b"p { color: red }"
 
 
+def test_refuses_a_link_out_of_the_static_folder(fetcher, settings, tmp_path, secret_file):
+    path, _ = secret_file
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "app.css").write_text("p { color: red }")
+    (static / "leak.css").symlink_to(path)
+    settings.STATICFILES_DIRS = [static]
+    assert fetcher.fetch(static_url("app.css")).read() == b"p { color: red }"
+    with pytest.raises(FetchRefused):
+        fetcher.fetch(static_url("leak.css"))
+
+
 def test_refuses_a_file_too_large(fetcher, monkeypatch):
     monkeypatch.setattr(fetcher_module, "MAX_STATIC_BYTES", 10)
     with pytest.raises(FetchRefused):
