@@ -70,6 +70,17 @@ def test_the_wizard_on_someone_elses_decision_is_logged(client, practitioner2, r
     assert denied().get().record_reference == record.reference
 
 
+def test_another_practitioners_pdf_is_a_404_with_one_event(client, practitioner2, record):
+    client.force_login(practitioner2)
+
+    response = client.get(f"/records/{record.reference}/pdf/")
+
+    assert response.status_code == 404
+    event = denied().get()
+    assert event.record_reference == record.reference
+    assert event.details == {"path": f"/records/{record.reference}/pdf/", "status": 404}
+
+
 def test_an_overlong_reference_is_cut_to_the_column(client, practitioner2):
     client.force_login(practitioner2)
     asked = "X" * 300
