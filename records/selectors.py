@@ -6,10 +6,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Case, Count, Max, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KT, KeyTransform
 from django.http import Http404
 from django.utils import timezone
 
-from records import workdays
+from records import search, workdays
 from records.models import (
     AWAITING_MANAGER_STATES,
     EDITABLE_STATES,
@@ -18,6 +20,7 @@ from records.models import (
     DecisionRecord,
     ManagerDecision,
     SharingConfirmation,
+    Team,
     User,
 )
 
@@ -45,16 +48,127 @@ def _managed_scope(user: User) -> Q:
     return scope
 
 
+def submitted_visible_to(user: User) -> QuerySet[DecisionRecord]:
+    """The submitted records this user may read: ``records_visible_to`` less drafts, said
+    without its own-drafts branch so a list's scope is a plain condition on the row."""
+    records = DecisionRecord.objects.exclude(state=State.DRAFT)
+    if user.is_auditor:
+        return records
+    if user.is_manager:
+        return records.filter(Q(author=user) | _managed_scope(user))
+    return records.filter(author=user)
+
+
 def records_search(*, user: User, query: str = "") -> QuerySet[DecisionRecord]:
-    """Submitted records this user may see, matching a reference, case reference or agency."""
-    records = records_visible_to(user).exclude(state=State.DRAFT)
+    """Submitted records this user may see, newest first, matching a record reference, the
+    start of a case reference or of an agency (records.search.reference_filter): each on
+    its own index. Whole rows: a list narrows them with ``listed()``."""
+    records = submitted_visible_to(user).select_related("author", "team")
     if query:
-        records = records.filter(
-            Q(reference__icontains=query)
-            | Q(subject_reference__icontains=query)
-            | Q(other_agency__icontains=query)
+        records = search.reference_filter(records, query)
+    return records.order_by("-submitted_at", "-id")
+
+
+@dataclass(frozen=True)
+class TeamChoice:
+    pk: int
+    name: str
+    organisation_id: int
+    organisation: str
+
+
+def teams_visible_to(user: User) -> list[TeamChoice]:
+    """The teams whose records the user may see, with their organisations: every team for
+    an auditor; for a manager, the teams they manage and, where an organisation's
+    decisions come to them (``approval_scope``), their organisation's."""
+    teams = Team.objects.order_by("organisation__name", "name")
+    if not (user.is_auditor or user.is_manager):
+        return []
+    if user.is_manager:
+        scope = Q(managers=user)
+        if user.organisation_id:
+            scope |= Q(organisation=user.organisation_id)
+        teams = teams.filter(scope).distinct()
+    return [
+        TeamChoice(*row)
+        for row in teams.values_list("pk", "name", "organisation_id", "organisation__name")
+    ]
+
+
+def practitioners_visible_to(
+    user: User, *, teams: list[TeamChoice] | None = None
+) -> list[tuple[int, str]]:
+    """Whose records the user may see, (id, name) by name: everyone who decides, for an
+    auditor; for a manager, the members of the teams above (``teams``, when already read)
+    and themselves."""
+    people = User.objects.order_by("first_name", "last_name", "username")
+    if user.is_auditor:
+        people = people.filter(role__in=[User.Role.PRACTITIONER, User.Role.MANAGER])
+    elif user.is_manager:
+        if teams is None:
+            teams = teams_visible_to(user)
+        people = people.filter(Q(team__in=[team.pk for team in teams]) | Q(pk=user.pk))
+    else:
+        people = people.filter(pk=user.pk)
+    return [
+        (pk, f"{first} {last}".strip() or username)
+        for pk, first, last, username in people.values_list(
+            "pk", "first_name", "last_name", "username"
         )
-    return records.order_by("-submitted_at")
+    ]
+
+
+# The outcomes records have: a loose index scan of record_outcome_submitted (one seek per
+# distinct outcome), and of each outcome the latest record, whose snapshot has its title.
+_LATEST_OF_EACH_OUTCOME = """
+    WITH RECURSIVE seen(outcome) AS (
+        SELECT MIN(outcome) FROM {table} WHERE outcome > ''
+        UNION ALL
+        SELECT (SELECT MIN(r.outcome) FROM {table} r WHERE r.outcome > seen.outcome)
+        FROM seen WHERE seen.outcome IS NOT NULL
+    )
+    SELECT (
+        SELECT r.id FROM {table} r WHERE r.outcome = seen.outcome
+        ORDER BY r.submitted_at DESC LIMIT 1
+    ) FROM seen WHERE seen.outcome IS NOT NULL
+"""
+
+
+def outcome_choices() -> list[tuple[str, str]]:
+    """Every outcome a record has, with the title its latest record showed, by title
+    (``records`` does not know the flowchart: its records say). One query, a few index
+    seeks, at any table size."""
+    table = DecisionRecord._meta.db_table
+    latest = RawSQL(_LATEST_OF_EACH_OUTCOME.format(table=table), ())  # noqa: S611 - no input
+    rows = (
+        DecisionRecord.objects.filter(pk__in=latest)
+        .annotate(title=KT("snapshot__outcome__title"))
+        .values_list("outcome", "title")
+        .order_by()
+    )
+    choices = [(code, title or code.replace("_", " ").capitalize()) for code, title in rows]
+    return sorted(choices, key=lambda choice: choice[1])
+
+
+# What a list row shows, as plain values: never the answers or the snapshot (kilobytes of
+# JSON a row), and no model instances to build for a table of text.
+LIST_VALUES = (
+    "id",
+    "reference",
+    "state",
+    "subject_reference",
+    "other_agency",
+    "submitted_at",
+    "updated_at",
+    "author__first_name",
+    "author__last_name",
+    "author__username",
+)
+
+
+def listed(records: QuerySet[DecisionRecord]) -> QuerySet[DecisionRecord]:
+    """The columns a list shows (``LIST_VALUES``), one dict a row, the author joined in."""
+    return records.select_related(None).values(*LIST_VALUES)
 
 
 def record_get_for_user(*, user: User, reference: str) -> DecisionRecord:
@@ -83,23 +197,30 @@ def editable_get_for_author(*, user: User, reference: str) -> DecisionRecord:
 
 
 def drafts_for(user: User) -> QuerySet[DecisionRecord]:
-    return DecisionRecord.objects.filter(author=user, state=State.DRAFT).order_by("-updated_at")
+    """The author's drafts, last saved first. A draft's case reference and agency are still
+    in its answers: read as two keys, not the whole JSON."""
+    drafts = DecisionRecord.objects.filter(author=user, state=State.DRAFT)
+    return drafts.values(
+        *LIST_VALUES,
+        draft_subject_reference=KT("answers__subject_reference"),
+        draft_other_agency=KT("answers__other_agency"),
+    ).order_by("-updated_at", "-id")
 
 
 def submitted_by(user: User) -> QuerySet[DecisionRecord]:
-    return (
-        DecisionRecord.objects.filter(author=user)
-        .exclude(state=State.DRAFT)
-        .order_by("-submitted_at")
-    )
+    """The author's submitted decisions, newest first (index record_author_submitted)."""
+    records = DecisionRecord.objects.filter(author=user).exclude(state=State.DRAFT)
+    return listed(records).order_by("-submitted_at", "-id")
 
 
 def awaiting_author(user: User) -> QuerySet[DecisionRecord]:
     """The author's decisions that wait for them: returned for changes, or approved and
     to be confirmed once shared. Oldest first."""
-    return DecisionRecord.objects.filter(
+    # Found on (author, state), then read: the author's other decisions are never walked.
+    waiting = DecisionRecord.objects.filter(
         author=user, state__in=[State.RETURNED, State.APPROVED]
-    ).order_by("submitted_at", "pk")
+    ).values("pk")
+    return listed(DecisionRecord.objects.filter(pk__in=waiting)).order_by("submitted_at", "pk")
 
 
 def _active_managers() -> QuerySet[User]:
@@ -147,18 +268,59 @@ def approval_queue(user: User, *, on: datetime.date | None = None) -> QuerySet[D
     retrospective reviews have different thresholds), so the queue sorts without a loop.
     """
     return (
-        DecisionRecord.objects.select_related("author", "team")
-        .filter(_managed_scope(user), state__in=AWAITING_MANAGER_STATES)
-        .exclude(author=user)
+        DecisionRecord.objects.select_related("author")
+        .filter(_queue_scope(user))
+        .only(*QUEUE_FIELDS)
         .annotate(
             overdue=Case(
                 When(_overdue(on or workdays.today()), then=True),
                 default=Value(False),
                 output_field=BooleanField(),
-            )
+            ),
+            # What the queue shows of the snapshot: two keys, not kilobytes of JSON a row.
+            outcome_title=KT("snapshot__outcome__title"),
+            grounds=KeyTransform("grounds", "snapshot"),
         )
         .order_by("-overdue", "submitted_at", "pk")
     )
+
+
+def _queue_scope(user: User) -> Q:
+    """What awaits this manager and is not their own. The first term says no more than
+    ``_managed_scope`` does (every team it can reach), but on the record's own column, so
+    the (team, state) index finds the queue without reading every record awaiting anyone."""
+    teams = Q(managers=user)
+    if user.organisation_id:
+        teams |= Q(organisation=user.organisation_id)
+    return (
+        Q(team__in=Team.objects.filter(teams).values("pk"))
+        & _managed_scope(user)
+        & Q(state__in=AWAITING_MANAGER_STATES)
+        & ~Q(author=user)
+    )
+
+
+def queue_counts(queue: QuerySet[DecisionRecord]) -> dict[str, int]:
+    """How many items an ``approval_queue`` holds and how many are overdue: one query."""
+    return queue.aggregate(
+        queue_count=Count("pk"), overdue_count=Count("pk", filter=Q(overdue=True))
+    )
+
+
+QUEUE_FIELDS = (
+    "reference",
+    "state",
+    "urgent",
+    "submitted_at",
+    "author__username",
+    "author__first_name",
+    "author__last_name",
+)
+
+
+def overdue_condition(on: datetime.date | None = None) -> Q:
+    """Overdue as the queue has it (a prior approval or a review past its threshold)."""
+    return _overdue(on or workdays.today())
 
 
 def _overdue(on: datetime.date) -> Q:

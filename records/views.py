@@ -7,16 +7,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from records import selectors, workdays
+from records import selectors, tables, workdays
 from records.audit_filters import AuditEventFilter
+from records.filters import search_records
 from records.forms import AddendumForm, ConfirmSharingForm, LegalHoldForm, ManagerDecisionForm
 from records.models import AuditEvent, DecisionRecord
+from records.search import parse_cursor, seek_page
 from records.selectors import (
     approval_get_for_manager,
     approval_queue,
     drafts_for,
     record_get_for_user,
-    records_search,
     submitted_by,
 )
 from records.services import (
@@ -40,34 +41,51 @@ def home(request):
     user = request.user
     context = {}
     if user.can_decide:
-        context["for_you"] = selectors.awaiting_author(user)[:20]
-        context["drafts"] = drafts_for(user)[:20]
-        context["decisions"] = submitted_by(user)[:20]
+        context["for_you"] = tables.list_rows(selectors.awaiting_author(user)[:20])
+        context["drafts"] = tables.list_rows(drafts_for(user)[:20], drafts=True)
+        context["decisions"] = tables.list_rows(submitted_by(user)[:20])
     if user.is_manager:
         queue = approval_queue(user)
         context["queue"] = _with_ages(queue[:QUEUE_PAGE_SIZE])
-        context["queue_count"] = queue.count()
-        context["overdue_count"] = queue.filter(overdue=True).count()
+        context.update(selectors.queue_counts(queue))
     return render(request, "records/home.html", context)
 
 
 def _with_ages(records):
-    """Each queue row's age in working days, for people to read (the order is the DB's)."""
-    today = workdays.today()
-    rows = list(records)
-    for record in rows:
-        record.age_working_days = workdays.working_days_between(
-            workdays.local_date(record.submitted_at), today
-        )
-    return rows
+    """The queue's rows, each with its age in working days (records.tables.queue_rows)."""
+    return tables.queue_rows(records)
+
+
+LIST_PAGE_SIZE = 25
 
 
 @login_required
 def record_list(request):
-    query = request.GET.get("q", "").strip()[:100]
-    records = records_search(user=request.user, query=query)
-    page = Paginator(records, 25).get_page(request.GET.get("page"))
-    return render(request, "records/list.html", {"page": page, "query": query})
+    """Search and filter what the user may see, a keyset page at a time (never counted)."""
+    filters, records = search_records(user=request.user, params=request.GET)
+    cursor = request.GET.get("cursor", "")
+    page = seek_page(
+        selectors.listed(records), cursor=cursor, sort=filters.order, size=LIST_PAGE_SIZE
+    )
+    show_author = not (request.user.can_decide and not request.user.is_manager)
+    rows = tables.list_rows(page.object_list, show_author=show_author)
+    query = request.GET.copy()  # the filters, without the cursor, for the pages' links
+    query.pop("cursor", None)
+    return render(
+        request,
+        "records/list.html",
+        {
+            "form": filters.form,
+            **filters.layout(),
+            "page": page,
+            "rows": rows,
+            "sort": filters.order,
+            "filtered": filters.is_filtered,
+            "query": query.urlencode(),
+            "cursor_unknown": bool(cursor) and parse_cursor(cursor) is None,
+            "show_author": show_author,
+        },
+    )
 
 
 def _record_context(record, user) -> dict:

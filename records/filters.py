@@ -1,0 +1,380 @@
+"""The filters of /records/ (django-filter): what auditors search by, and managers and
+practitioners over what they may see.
+
+Every filter is a condition on one of the record's own columns, with an index to walk in
+date order (see the list of indexes in records/migrations/0004_search_indexes.py and in
+DecisionRecord.Meta), so a filtered page reads about as many rows as it shows. The choices
+of organisation, team and practitioner are those the user may see; anything else, an
+impossible date or text too long is a message on the form, never an error page.
+"""
+
+from __future__ import annotations
+
+import datetime
+from html import escape
+
+import django_filters
+from django import forms
+from django.utils.safestring import mark_safe
+
+from records import search, selectors, workdays
+from records.models import DecisionRecord, User
+
+State = DecisionRecord.State
+
+QUERY_MAX = 100
+TEXT_MAX = 200
+CASE_MAX = 100
+
+# UK GDPR Article 6 bases as the wizard records them (``DecisionRecord.lawful_basis``).
+NO_BASIS = "none"
+LAWFUL_BASES = [
+    ("public_task", "Public task"),
+    ("legal_obligation", "Legal obligation"),
+    ("vital_interests", "Vital interests"),
+    ("consent", "Consent"),
+    ("legitimate_interests", "Legitimate interests"),
+    (NO_BASIS, "None recorded (nothing shared)"),
+]
+STATES = [(value, label) for value, label in State.choices if value != State.DRAFT]
+YES_NO = [("yes", "Yes"), ("no", "No")]
+SORTS = [(search.NEWEST, "Newest first"), (search.OLDEST, "Oldest first")]
+
+DATE_WIDGET = forms.DateInput(
+    format="%Y-%m-%d", attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
+)
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y"]
+DATE_ERRORS = {"invalid": "Enter a real date, for example 2026-03-27"}
+# Dates outside these years cannot be a submission: said so, rather than searched for.
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+
+
+def _choice_errors(what: str) -> dict:
+    return {"invalid_choice": f"Select {what} from the list"}  # noqa: S608 - words, not SQL
+
+
+def _too_long(what: str, limit: int) -> dict:
+    return {"max_length": f"{what} must be {limit:,} characters or fewer"}
+
+
+class RecordFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The ‘to’ date must be the same as or after the ‘from’ date")
+        return data
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(field id, message) for the GOV.UK error summary, in the form's order."""
+        return [
+            (self[name].id_for_label or self[name].auto_id, message)
+            for name in self.fields
+            for message in self.errors.get(name, [])
+        ]
+
+
+def _in_range(value: datetime.date | None) -> datetime.date | None:
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise forms.ValidationError(
+            f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}, for example 2026-03-27"
+        )
+    return value
+
+
+class _DateField(forms.DateField):
+    def clean(self, value):
+        return _in_range(super().clean(value))
+
+
+class SearchDateFilter(django_filters.DateFilter):
+    field_class = _DateField
+
+
+class RecordFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Reference, case reference or agency",
+        help_text="A record reference such as ISD-2026-00042, or the start of a case "
+        "reference or of the other agency's name.",
+        method="filter_q",
+        max_length=QUERY_MAX,
+        strip=True,
+        error_messages=_too_long("The search", QUERY_MAX),
+    )
+    text = django_filters.CharFilter(
+        label="Words in the reasons",
+        help_text="Records whose reasons contain every one of these words.",
+        method="filter_text",
+        max_length=TEXT_MAX,
+        strip=True,
+        error_messages=_too_long("The words", TEXT_MAX),
+    )
+    date_from = SearchDateFilter(
+        label="From",
+        method="filter_date_from",
+        widget=DATE_WIDGET,
+        input_formats=DATE_FORMATS,
+        error_messages=DATE_ERRORS,
+    )
+    date_to = SearchDateFilter(
+        label="To",
+        method="filter_date_to",
+        widget=DATE_WIDGET,
+        input_formats=DATE_FORMATS,
+        error_messages=DATE_ERRORS,
+    )
+    outcome = django_filters.ChoiceFilter(
+        label="Outcome",
+        method="filter_outcome",
+        empty_label="Any outcome",
+        error_messages=_choice_errors("an outcome"),
+    )
+    state = django_filters.ChoiceFilter(
+        label="Status",
+        choices=STATES,
+        method="filter_state",
+        empty_label="Any status",
+        error_messages=_choice_errors("a status"),
+    )
+    organisation = django_filters.ChoiceFilter(
+        label="Organisation",
+        method="filter_organisation",
+        empty_label="Any organisation",
+        error_messages=_choice_errors("an organisation"),
+    )
+    team = django_filters.ChoiceFilter(
+        label="Team",
+        method="filter_team",
+        empty_label="Any team",
+        error_messages=_choice_errors("a team"),
+    )
+    practitioner = django_filters.ChoiceFilter(
+        label="Practitioner",
+        method="filter_practitioner",
+        empty_label="Anyone",
+        error_messages=_choice_errors("a practitioner"),
+    )
+    case = django_filters.CharFilter(
+        label="Case reference",
+        help_text="The whole reference, or its start.",
+        method="filter_case",
+        max_length=CASE_MAX,
+        strip=True,
+        error_messages=_too_long("The case reference", CASE_MAX),
+    )
+    lawful_basis = django_filters.ChoiceFilter(
+        label="Lawful basis (UK GDPR Article 6)",
+        choices=LAWFUL_BASES,
+        method="filter_lawful_basis",
+        empty_label="Any basis",
+        error_messages=_choice_errors("a lawful basis"),
+    )
+    urgent = django_filters.ChoiceFilter(
+        label="Urgent",
+        choices=YES_NO,
+        method="filter_urgent",
+        empty_label="Either",
+        error_messages=_choice_errors("yes or no for urgent"),
+    )
+    overdue = django_filters.BooleanFilter(
+        label="Only overdue approvals and reviews",
+        method="filter_overdue",
+        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input", "value": "yes"}),
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Order",
+        choices=SORTS,
+        method="filter_sort",
+        empty_label=None,
+        error_messages=_choice_errors("an order"),
+    )
+
+    class Meta:
+        model = DecisionRecord
+        fields: list[str] = []
+        form = RecordFilterForm
+
+    # Who may filter by whom: practitioners see only their own records.
+    SCOPE_FILTERS = ("organisation", "team", "practitioner")
+
+    def __init__(self, data=None, *args, user: User, **kwargs):
+        self.user = user
+        super().__init__(data, *args, **kwargs)
+        self.teams: list[selectors.TeamChoice] = []
+        # Set on the form's own fields once it is made (``form``), not on the filters: the
+        # form class is then the same for every request, and its fields copy no long lists.
+        self.choices = {"outcome": selectors.outcome_choices()}
+        self.own_only = user.can_decide and not user.is_manager
+        if self.own_only:
+            for name in self.SCOPE_FILTERS:
+                del self.filters[name]
+            return
+        self.teams = selectors.teams_visible_to(user)
+        organisations = {str(team.organisation_id): team.organisation for team in self.teams}
+        self.choices["organisation"] = sorted(organisations.items(), key=lambda choice: choice[1])
+        self.choices["team"] = [
+            (str(team.pk), f"{team.name} ({team.organisation})") for team in self.teams
+        ]
+        self.choices["practitioner"] = [
+            (str(pk), name)
+            for pk, name in selectors.practitioners_visible_to(user, teams=self.teams)
+        ]
+
+    _form_classes: dict[tuple[str, ...], type] = {}
+
+    def get_form_class(self):
+        """One form class per set of filters (the user's choices are set on each form)."""
+        key = tuple(self.filters)
+        if key not in self._form_classes:
+            self._form_classes[key] = super().get_form_class()
+        return self._form_classes[key]
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name, choices in self.choices.items():
+                form.fields[name].choices = choices
+            if self.own_only:
+                form.fields["overdue"].label = "Only overdue (awaiting a manager too long)"
+        return self._form
+
+    TEXT_FIELDS = ("q", "text", "case")
+    DATE_FIELDS = ("date_from", "date_to")
+    SELECT_FIELDS = (
+        "outcome",
+        "state",
+        "lawful_basis",
+        "urgent",
+        "organisation",
+        "team",
+        "practitioner",
+        "sort",
+    )
+
+    def layout(self) -> dict:
+        """The form's fields as the page lays them out. A select's options are written here
+        (the user's choices can run to hundreds of people): one pass, no template per option."""
+        form = self.form
+        cleaned = getattr(form, "cleaned_data", {})
+        dates = [
+            (
+                form[name],
+                str(form[name].value() or "")[:20]
+                if form[name].errors
+                else _date_value(cleaned.get(name)),
+            )
+            for name in self.DATE_FIELDS
+        ]
+        return {
+            "text_fields": [form[name] for name in self.TEXT_FIELDS],
+            "date_fields": dates,
+            "select_fields": [
+                (form[name], _options(form[name]))
+                for name in self.SELECT_FIELDS
+                if name in form.fields
+            ],
+        }
+
+    @property
+    def order(self) -> str:
+        """Newest or oldest first, as chosen (newest when the choice is not valid)."""
+        cleaned = getattr(self.form, "cleaned_data", {})
+        return cleaned.get("sort") or search.NEWEST
+
+    @property
+    def is_filtered(self) -> bool:
+        cleaned = getattr(self.form, "cleaned_data", {})
+        return any(
+            value not in (None, "", False) for key, value in cleaned.items() if key != "sort"
+        )
+
+    # Each filter: a condition on the record's own columns (no join), index noted.
+
+    def filter_q(self, queryset, name, value):
+        return search.reference_filter(queryset, value) if value else queryset
+
+    def filter_text(self, queryset, name, value):
+        # PostgreSQL: GIN index record_reasons_fts. SQLite: a substring, every row read.
+        return search.reasons_filter(queryset, value) if value else queryset
+
+    def filter_date_from(self, queryset, name, value):
+        # record_submitted_desc (and every (x, submitted_at) index) bounds the walk.
+        if not value:
+            return queryset
+        return queryset.filter(submitted_at__gte=workdays.start_of_day(value))
+
+    def filter_date_to(self, queryset, name, value):
+        """Up to the end of that day, local time."""
+        if not value:
+            return queryset
+        return queryset.filter(
+            submitted_at__lt=workdays.start_of_day(value + datetime.timedelta(days=1))
+        )
+
+    def filter_outcome(self, queryset, name, value):
+        return queryset.filter(outcome=value) if value else queryset  # record_outcome_submitted
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(state=value) if value else queryset  # (state, submitted_at)
+
+    def filter_organisation(self, queryset, name, value):
+        # The organisation's teams, from the choices already read: the date index walked.
+        if not value:
+            return queryset
+        teams = [team.pk for team in self.teams if str(team.organisation_id) == value]
+        return search.in_date_order(queryset, "team", teams)
+
+    def filter_team(self, queryset, name, value):
+        return queryset.filter(team_id=value) if value else queryset  # record_team_submitted
+
+    def filter_practitioner(self, queryset, name, value):
+        return queryset.filter(author_id=value) if value else queryset  # record_author_submitted
+
+    def filter_case(self, queryset, name, value):
+        # record_subject_ref_ci: exact or prefix, whatever the case.
+        return queryset.filter(subject_reference__istartswith=value) if value else queryset
+
+    def filter_lawful_basis(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(lawful_basis="" if value == NO_BASIS else value)
+
+    def filter_urgent(self, queryset, name, value):
+        return queryset.filter(urgent=value == "yes") if value else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        # Awaiting a manager past the threshold: (state, submitted_at).
+        return queryset.filter(selectors.overdue_condition()) if value else queryset
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # the order is the page's (records.search.seek_page)
+
+
+def _date_value(value: datetime.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _options(field) -> str:
+    """A select's options, escaped (``html.escape``: hundreds of names, one pass)."""
+    chosen = str(field.value() or "")
+    return mark_safe(  # noqa: S308 - every value and label escaped here
+        "".join(
+            f'<option value="{escape(str(value))}"'
+            f"{' selected' if str(value) == chosen else ''}>{escape(str(label))}</option>"
+            for value, label in field.field.choices
+        )
+    )
+
+
+def search_records(*, user: User, params) -> tuple[RecordFilter, object]:
+    """The filters read from ``params`` (a QueryDict) and the records they select, in the
+    list's order, whole rows. Invalid filters select nothing (the form says why). For the
+    list, the CSV and the bulk export alike, so each holds what the list showed."""
+    filters = RecordFilter(params, user=user, queryset=selectors.records_search(user=user))
+    if filters.is_bound and not filters.is_valid():
+        return filters, filters.queryset.none()
+    records = filters.qs
+    if filters.order == search.OLDEST:
+        records = records.order_by("submitted_at", "id")
+    return filters, records
