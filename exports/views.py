@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET
 from exports import bundle
 from exports.csv import stream_csv
 from exports.pdf import record_pdf
+from records.filters import search_records
 from records.models import AuditEvent
-from records.selectors import record_get_for_user, records_search
+from records.selectors import record_get_for_user
 from records.services import audit_log
 from records.utils import client_ip
 
@@ -58,13 +59,11 @@ MAX_LOGGED_FILTERS = 20
 
 
 def search_for(request):
-    """The records the list page shows for this query string, whoever is asking.
-
-    The one place the CSV learns the list's filters: when the list moves to its filter
-    form, this follows it.
-    """
-    query = request.GET.get("q", "").strip()[:100]
-    return records_search(user=request.user, query=query)
+    """The records the list page shows for this query string, whoever is asking: the list's
+    own filters (records.filters), so the CSV holds what the list showed, in its order.
+    Invalid filters select nothing, as on the list."""
+    _, records = search_records(user=request.user, params=request.GET)
+    return records
 
 
 def _filters(request) -> dict:

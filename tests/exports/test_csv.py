@@ -95,6 +95,24 @@ def test_the_search_query_is_kept(client, auditor, practitioner):
     assert [row["reference"] for row in _table(body)] == [wanted.reference]
 
 
+def test_the_lists_filters_and_order_are_kept(client, auditor, practitioner):
+    refused = _submitted(practitioner, "not_share_no_purpose")
+    first = _submitted(practitioner)
+    second = _submitted(practitioner)
+    _, body = _download(client, auditor, "?outcome=share_with_consent&sort=oldest")
+    assert [row["reference"] for row in _table(body)] == [first.reference, second.reference]
+    _, body = _download(client, auditor, "?outcome=share_with_consent")
+    assert [row["reference"] for row in _table(body)] == [second.reference, first.reference]
+    _, body = _download(client, auditor, "?outcome=not_share_no_purpose")
+    assert [row["reference"] for row in _table(body)] == [refused.reference]
+
+
+def test_invalid_filters_select_nothing(client, auditor, practitioner):
+    _submitted(practitioner)
+    _, body = _download(client, auditor, "?outcome=no-such-outcome")
+    assert _table(body) == []
+
+
 def test_visibility_is_the_lists(client, practitioner, practitioner2, manager, manager2, auditor):
     mine = _submitted(practitioner)
     theirs = _submitted(practitioner2)
