@@ -99,6 +99,20 @@ def event_hash(
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
+def _as_stored(value: Any) -> Any:
+    """Details as the JSON column gives them back on every database: PostgreSQL's jsonb keeps
+    numbers as decimals, so a float with no fraction (1.0, 1e16) comes back as an integer
+    once it is large enough. Writing such floats as integers makes what is read back hash
+    the same as what was written."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _as_stored(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_stored(item) for item in value]
+    return value
+
+
 def _lock_chain(using: str) -> None:
     connection = connections[using]
     if connection.vendor == "postgresql":
@@ -131,7 +145,7 @@ def append(
     is held until the row is committed."""
     using = router.db_for_write(AuditEvent)
     # What the JSON column gives back when read, so the hash is of what is stored.
-    details = json.loads(json.dumps(dict(details)))
+    details = _as_stored(json.loads(json.dumps(dict(details))))
     record_reference = (record_reference or "")[:REFERENCE_MAX]
     ip = AuditEvent._meta.get_field("ip").get_prep_value(ip) or None
     with transaction.atomic(using=using, savepoint=False):

@@ -120,6 +120,27 @@ def test_the_hash_covers_every_field(practitioner):
         assert event_hash(**{**base, field: value}) != stored.hash, field
 
 
+def test_details_hash_the_same_when_read_back(practitioner):
+    """Whatever the JSON column does to them (PostgreSQL's jsonb writes 1e16 as an integer
+    and sorts keys its own way), the details hash the same when read back."""
+    audit_log(
+        event=AuditEvent.Event.EXPORTED,
+        actor=practitioner,
+        ip="::ffff:192.0.2.1",
+        details={
+            "zz": 1,
+            "a": [1.0, 1e16, 1.5e300, 1e-7, -0.0, 2**70],
+            "nested": {"b": None, "a": True, "é": "\u202e\U0001f600"},
+            "": "",
+        },
+    )
+    audit_log(event=AuditEvent.Event.VIEWED, actor=practitioner, ip="2001:DB8:0:0::1")
+
+    result = verify_chain()
+    assert result.ok, result.describe()
+    assert result.events == 2
+
+
 def test_a_record_and_its_reference_are_in_the_chain(practitioner):
     record = demo.create_submitted(
         author=practitioner, answers=demo.finished_answers("share_without_consent")
