@@ -139,9 +139,7 @@ class DecisionRecord(models.Model):
             # filter and page of it an index walk at any table size.
             models.Index(fields=["-submitted_at", "-id"], name="record_submitted_desc"),
             models.Index(fields=["team", "-submitted_at", "-id"], name="record_team_submitted"),
-            models.Index(
-                fields=["author", "-submitted_at", "-id"], name="record_author_submitted"
-            ),
+            models.Index(fields=["author", "-submitted_at", "-id"], name="record_author_submitted"),
             models.Index(fields=["outcome", "-submitted_at"], name="record_outcome_submitted"),
             models.Index(fields=["retain_until"], name="record_retain_until"),
         ]
@@ -337,6 +335,8 @@ class AuditEvent(models.Model):
         EXPORTED = "exported", "Exported"
         ACCESS_DENIED = "access_denied", "Access denied"
         RETENTION_DELETION = "retention_deletion", "Deleted under retention"
+        LEGAL_HOLD_SET = "legal_hold_set", "Legal hold set"
+        LEGAL_HOLD_LIFTED = "legal_hold_lifted", "Legal hold lifted"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # PROTECT: a user with audit events is deactivated, never deleted (deleting would have to
