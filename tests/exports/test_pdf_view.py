@@ -90,3 +90,12 @@ def test_get_only(client, practitioner, record):
     client.force_login(practitioner)
     response = client.post(reverse("exports:record_pdf", args=[record.reference]))
     assert response.status_code == 405
+
+
+def test_it_is_offered_on_the_record_page(client, practitioner):
+    record = demo.create_submitted(
+        author=practitioner, answers=demo.finished_answers("share_with_consent")
+    )
+    client.force_login(practitioner)
+    html = client.get(f"/records/{record.reference}/").content.decode()
+    assert f'href="/records/{record.reference}/pdf/"' in html

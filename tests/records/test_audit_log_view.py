@@ -308,3 +308,10 @@ def test_reading_the_log_writes_nothing(signed_in, auditor):
 def test_legal_hold_set_is_a_filter_choice(signed_in):
     html = signed_in.get(URL).content.decode()
     assert f'<option value="{LEGAL_HOLD_SET}">Legal hold set</option>' in html
+
+
+def test_it_links_subject_access_for_auditors_only(client, auditor, practitioner):
+    client.force_login(auditor)
+    assert 'href="/records/subject-access/"' in client.get("/").content.decode()
+    client.force_login(practitioner)
+    assert 'href="/records/subject-access/"' not in client.get("/").content.decode()
