@@ -10,6 +10,7 @@ impossible date or text too long is a message on the form, never an error page.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from html import escape
 
@@ -82,17 +83,43 @@ def _in_range(value: datetime.date | None) -> datetime.date | None:
     return value
 
 
+class _CheapCopy:
+    """Each FilterSet deep-copies its filters, and a filter's deep copy is most of a list
+    page's work in django-filter: a shallow copy with its own ``extra`` and its own bound
+    method does (the form's fields copy widgets, choices and messages themselves)."""
+
+    def __deepcopy__(self, memo):
+        copied = copy.copy(self)
+        copied.extra = dict(self.extra)
+        copied.__dict__.pop("_field", None)
+        if self.method is not None:
+            copied.method = self.method  # a FilterMethod bound to the copy
+        return copied
+
+
+class CharFilter(_CheapCopy, django_filters.CharFilter):
+    pass
+
+
+class ChoiceFilter(_CheapCopy, django_filters.ChoiceFilter):
+    pass
+
+
+class BooleanFilter(_CheapCopy, django_filters.BooleanFilter):
+    pass
+
+
 class _DateField(forms.DateField):
     def clean(self, value):
         return _in_range(super().clean(value))
 
 
-class SearchDateFilter(django_filters.DateFilter):
+class SearchDateFilter(_CheapCopy, django_filters.DateFilter):
     field_class = _DateField
 
 
 class RecordFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
+    q = CharFilter(
         label="Reference, case reference or agency",
         help_text="A record reference such as ISD-2026-00042, or the start of a case "
         "reference or of the other agency's name.",
@@ -101,7 +128,7 @@ class RecordFilter(django_filters.FilterSet):
         strip=True,
         error_messages=_too_long("The search", QUERY_MAX),
     )
-    text = django_filters.CharFilter(
+    text = CharFilter(
         label="Words in the reasons",
         help_text="Records whose reasons contain every one of these words.",
         method="filter_text",
@@ -123,38 +150,38 @@ class RecordFilter(django_filters.FilterSet):
         input_formats=DATE_FORMATS,
         error_messages=DATE_ERRORS,
     )
-    outcome = django_filters.ChoiceFilter(
+    outcome = ChoiceFilter(
         label="Outcome",
         method="filter_outcome",
         empty_label="Any outcome",
         error_messages=_choice_errors("an outcome"),
     )
-    state = django_filters.ChoiceFilter(
+    state = ChoiceFilter(
         label="Status",
         choices=STATES,
         method="filter_state",
         empty_label="Any status",
         error_messages=_choice_errors("a status"),
     )
-    organisation = django_filters.ChoiceFilter(
+    organisation = ChoiceFilter(
         label="Organisation",
         method="filter_organisation",
         empty_label="Any organisation",
         error_messages=_choice_errors("an organisation"),
     )
-    team = django_filters.ChoiceFilter(
+    team = ChoiceFilter(
         label="Team",
         method="filter_team",
         empty_label="Any team",
         error_messages=_choice_errors("a team"),
     )
-    practitioner = django_filters.ChoiceFilter(
+    practitioner = ChoiceFilter(
         label="Practitioner",
         method="filter_practitioner",
         empty_label="Anyone",
         error_messages=_choice_errors("a practitioner"),
     )
-    case = django_filters.CharFilter(
+    case = CharFilter(
         label="Case reference",
         help_text="The whole reference, or its start.",
         method="filter_case",
@@ -162,26 +189,26 @@ class RecordFilter(django_filters.FilterSet):
         strip=True,
         error_messages=_too_long("The case reference", CASE_MAX),
     )
-    lawful_basis = django_filters.ChoiceFilter(
+    lawful_basis = ChoiceFilter(
         label="Lawful basis (UK GDPR Article 6)",
         choices=LAWFUL_BASES,
         method="filter_lawful_basis",
         empty_label="Any basis",
         error_messages=_choice_errors("a lawful basis"),
     )
-    urgent = django_filters.ChoiceFilter(
+    urgent = ChoiceFilter(
         label="Urgent",
         choices=YES_NO,
         method="filter_urgent",
         empty_label="Either",
         error_messages=_choice_errors("yes or no for urgent"),
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = BooleanFilter(
         label="Only overdue approvals and reviews",
         method="filter_overdue",
         widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input", "value": "yes"}),
     )
-    sort = django_filters.ChoiceFilter(
+    sort = ChoiceFilter(
         label="Order",
         choices=SORTS,
         method="filter_sort",
@@ -253,28 +280,62 @@ class RecordFilter(django_filters.FilterSet):
     )
 
     def layout(self) -> dict:
-        """The form's fields as the page lays them out. A select's options are written here
-        (the user's choices can run to hundreds of people): one pass, no template per option."""
+        """The form's fields as the page lays them out, each a dict of what its markup needs
+        (worked out once: a template lookup of a BoundField's properties costs far more). A
+        select's options are written here: one pass over hundreds of people, no template per
+        option."""
         form = self.form
+        errors = form.errors if form.is_bound else {}
         cleaned = getattr(form, "cleaned_data", {})
-        dates = [
-            (
-                form[name],
-                str(form[name].value() or "")[:20]
-                if form[name].errors
-                else _date_value(cleaned.get(name)),
-            )
-            for name in self.DATE_FIELDS
-        ]
+
+        def field(name: str, **more) -> dict:
+            bound = form[name]
+            return {
+                "id": bound.auto_id,
+                "name": bound.html_name,
+                "label": bound.label,
+                "hint": bound.help_text,
+                "errors": errors.get(name, []),
+                **more,
+            }
+
+        def typed(name: str, limit: int) -> str:
+            return str(form.data.get(name, ""))[:limit]
+
         return {
-            "text_fields": [form[name] for name in self.TEXT_FIELDS],
-            "date_fields": dates,
+            "text_fields": [
+                field(name, value=typed(name, form.fields[name].max_length))
+                for name in self.TEXT_FIELDS
+            ],
+            "date_fields": [
+                field(
+                    name,
+                    value=typed(name, 20) if name in errors else _date_value(cleaned.get(name)),
+                )
+                for name in self.DATE_FIELDS
+            ],
             "select_fields": [
-                (form[name], _options(form[name]))
+                field(name, options=self._options(name))
                 for name in self.SELECT_FIELDS
                 if name in form.fields
             ],
+            "overdue_field": field("overdue", checked=bool(cleaned.get("overdue"))),
         }
+
+    def _options(self, name: str) -> str:
+        """A select's options, escaped (``html.escape``: hundreds of names, one pass)."""
+        extra = self.filters[name].extra
+        choices = self.choices[name] if name in self.choices else extra.get("choices", [])
+        if extra.get("empty_label") is not None:
+            choices = [("", extra["empty_label"]), *choices]
+        chosen = str(self.form.data.get(name, ""))
+        return mark_safe(  # noqa: S308 - every value and label escaped here
+            "".join(
+                f'<option value="{escape(str(value))}"'
+                f"{' selected' if str(value) == chosen else ''}>{escape(str(label))}</option>"
+                for value, label in choices
+            )
+        )
 
     @property
     def order(self) -> str:
@@ -353,18 +414,6 @@ class RecordFilter(django_filters.FilterSet):
 
 def _date_value(value: datetime.date | None) -> str:
     return value.isoformat() if value else ""
-
-
-def _options(field) -> str:
-    """A select's options, escaped (``html.escape``: hundreds of names, one pass)."""
-    chosen = str(field.value() or "")
-    return mark_safe(  # noqa: S308 - every value and label escaped here
-        "".join(
-            f'<option value="{escape(str(value))}"'
-            f"{' selected' if str(value) == chosen else ''}>{escape(str(label))}</option>"
-            for value, label in field.field.choices
-        )
-    )
 
 
 def search_records(*, user: User, params) -> tuple[RecordFilter, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Count, Max, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Max, Q, QuerySet, Value, When, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT, KeyTransform
 from django.http import Http404
@@ -300,11 +300,18 @@ def _queue_scope(user: User) -> Q:
     )
 
 
-def queue_counts(queue: QuerySet[DecisionRecord]) -> dict[str, int]:
-    """How many items an ``approval_queue`` holds and how many are overdue: one query."""
-    return queue.aggregate(
-        queue_count=Count("pk"), overdue_count=Count("pk", filter=Q(overdue=True))
+def queue_head(user: User, *, size: int) -> tuple[list[DecisionRecord], int, int]:
+    """The first ``size`` items of ``approval_queue``, how many it holds and how many are
+    overdue, in one query (the counts are window functions over the whole queue)."""
+    rows = list(
+        approval_queue(user).annotate(
+            queue_count=Window(Count("pk")),
+            overdue_count=Window(Count("pk", filter=Q(overdue=True))),
+        )[:size]
     )
+    if not rows:
+        return rows, 0, 0
+    return rows, rows[0].queue_count, rows[0].overdue_count
 
 
 QUEUE_FIELDS = (

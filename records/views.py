@@ -45,9 +45,10 @@ def home(request):
         context["drafts"] = tables.list_rows(drafts_for(user)[:20], drafts=True)
         context["decisions"] = tables.list_rows(submitted_by(user)[:20])
     if user.is_manager:
-        queue = approval_queue(user)
-        context["queue"] = _with_ages(queue[:QUEUE_PAGE_SIZE])
-        context.update(selectors.queue_counts(queue))
+        queue, context["queue_count"], context["overdue_count"] = selectors.queue_head(
+            user, size=QUEUE_PAGE_SIZE
+        )
+        context["queue"] = _with_ages(queue)
     return render(request, "records/home.html", context)
 
 
