@@ -1,6 +1,13 @@
+import datetime
+import re
+from html import unescape
+
 import pytest
+from django.http import QueryDict
+from django.utils import timezone
 
 from decisions import demo
+from records.models import DecisionRecord
 
 
 def submitted(author, outcome="share_without_consent", **overrides):
@@ -129,3 +136,112 @@ def test_it_pages_long_lists(client, auditor, practitioner):
     assert len(listed(second)) == 1
     assert listed(first).isdisjoint(listed(second))
     assert 'rel="next"' in first.content.decode()
+
+
+def page_links(response):
+    """The Previous and Next links' query strings, as dicts."""
+    html = response.content.decode()
+    links = {}
+    for rel in ("prev", "next"):
+        match = re.search(rf'href="\?([^"]*)"[^>]*rel="{rel}"', html)
+        links[rel] = QueryDict(unescape(match.group(1))) if match else None
+    return links
+
+
+@pytest.fixture
+def thirty(practitioner):
+    """Thirty records of the practitioner's, one a minute, newest last."""
+    records = [
+        submitted(practitioner, "share_with_consent", subject_reference=f"DEMO-P-{n:04d}")
+        for n in range(30)
+    ]
+    start = timezone.now() - datetime.timedelta(hours=1)
+    for minute, record in enumerate(records):
+        DecisionRecord.objects.filter(pk=record.pk).update(
+            submitted_at=start + datetime.timedelta(minutes=minute)
+        )
+    return [record.reference for record in records]
+
+
+def ordered(response):
+    return [row["reference"] for row in response.context["page"].object_list]
+
+
+def test_it_pages_forward_and_back_with_cursors(client, auditor, thirty):
+    client.force_login(auditor)
+
+    first = client.get("/records/")
+    assert ordered(first) == thirty[::-1][:25]
+    assert page_links(first)["prev"] is None
+    assert "Showing 25 records, newest first. There are more: use Next." in first.content.decode()
+
+    second = client.get("/records/", page_links(first)["next"])
+    assert ordered(second) == thirty[::-1][25:]
+    assert page_links(second)["next"] is None
+    assert "There are no more." in second.content.decode()
+
+    back = client.get("/records/", page_links(second)["prev"])
+    assert ordered(back) == ordered(first)
+    assert page_links(back)["prev"] is None
+
+
+def test_the_filters_are_kept_in_the_page_links(client, auditor, thirty):
+    client.force_login(auditor)
+
+    first = client.get("/records/", {"case": "demo-p", "sort": "oldest", "urgent": "no"})
+    links = page_links(first)
+
+    assert ordered(first) == thirty[:25]
+    assert links["next"]["case"] == "demo-p"
+    assert links["next"]["sort"] == "oldest"
+    assert links["next"]["urgent"] == "no"
+    assert ordered(client.get("/records/", links["next"])) == thirty[25:]
+
+
+def test_a_new_record_does_not_shift_the_next_page(client, auditor, practitioner, thirty):
+    """Keyset pages: what comes after a record stays after it, whatever is added above."""
+    client.force_login(auditor)
+    first = client.get("/records/")
+
+    submitted(practitioner, "share_with_consent", subject_reference="DEMO-P-NEW")
+
+    assert ordered(client.get("/records/", page_links(first)["next"])) == thirty[::-1][25:]
+
+
+def test_the_filter_form_is_a_plain_govuk_form(client, auditor, db):
+    client.force_login(auditor)
+
+    html = client.get("/records/").content.decode()
+
+    assert '<form method="get" action="/records/" novalidate>' in html
+    for name in (
+        "q",
+        "text",
+        "case",
+        "date_from",
+        "date_to",
+        "outcome",
+        "state",
+        "lawful_basis",
+        "urgent",
+        "organisation",
+        "team",
+        "practitioner",
+        "sort",
+        "overdue",
+    ):
+        assert f'id="id_{name}" name="{name}"' in html, name
+        assert f'for="id_{name}"' in html, name
+    assert "govuk-select" in html and "govuk-input" in html and "govuk-checkboxes" in html
+    assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "Clear filters" in html
+
+
+def test_a_manager_searches_their_teams(client, manager, records):
+    client.force_login(manager)
+
+    assert listed(client.get("/records/", {"q": "DEMO-C-10"})) == {
+        records[key].reference for key in ("practitioner", "practitioner2", "manager")
+    }
+    assert not listed(client.get("/records/", {"q": "DEMO-S-2001"}))
+    assert not listed(client.get("/records/", {"q": records["manager2"].reference}))
