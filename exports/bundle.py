@@ -18,8 +18,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from exports import csv as csv_export
-from exports.pdf import record_fingerprint, record_pdf
+from exports.pdf import record_pdf
 from records import selectors
+from records.fingerprint import record_fingerprint
 from records.models import DecisionRecord, User
 
 MAX_SUBJECT_REFERENCE = 100  # DecisionRecord.subject_reference's max_length

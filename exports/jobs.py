@@ -194,7 +194,8 @@ def write_zip(
     Each PDF goes into the archive as soon as it is rendered, so only one is ever held; the
     manifest's rows wait in a temporary file and go in last. Returns the number of records.
     """
-    from exports.pdf import record_fingerprint, record_pdf
+    from exports.pdf import record_pdf
+    from records.fingerprint import record_fingerprint
 
     count = 0
     with (

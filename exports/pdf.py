@@ -11,9 +11,6 @@ own static files only. The template escapes every answer, so hostile text stays 
 
 from __future__ import annotations
 
-import datetime
-import hashlib
-import json
 from functools import lru_cache
 
 from django.db.models import Count
@@ -25,6 +22,7 @@ from decisions.flowchart import FLOWCHART_VERSION
 from exports.fetcher import AppStaticFetcher
 from guidance.diagram import build_diagram, layout, path_marks
 from records import selectors
+from records.fingerprint import record_fingerprint
 from records.models import AuditEvent, DecisionRecord
 
 TEMPLATE = "exports/record_pdf.html"
@@ -61,34 +59,6 @@ FINGERPRINT_FIELDS = (
     "flowchart_version",
     "submitted_at",
 )
-
-
-def frozen_content(record: DecisionRecord) -> dict:
-    """What never changes once a record is submitted, as plain JSON values."""
-    submitted_at = record.submitted_at
-    return {
-        "reference": record.reference or "",
-        "snapshot": record.snapshot,
-        "answers": record.answers,
-        "outcome": record.outcome,
-        "path": record.path,
-        "flowchart_version": record.flowchart_version,
-        "submitted_at": (
-            submitted_at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
-            if submitted_at
-            else None
-        ),
-    }
-
-
-def canonical_json(value) -> bytes:
-    """Keys sorted, no spaces, UTF-8: the same bytes from SQLite and PostgreSQL's jsonb."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def record_fingerprint(record: DecisionRecord) -> str:
-    """SHA-256 (hex) of the canonical JSON of the record's frozen content."""
-    return hashlib.sha256(canonical_json(frozen_content(record))).hexdigest()
 
 
 # --- What the template draws on --------------------------------------------------------

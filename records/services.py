@@ -12,6 +12,7 @@ from django.db.models import Case, CharField, Exists, Max, OuterRef, Value, When
 from django.utils import timezone
 
 from records import audit, notifications
+from records.fingerprint import record_fingerprint
 from records.models import (
     EDITABLE_STATES,
     Addendum,
@@ -213,6 +214,8 @@ def decision_submit(
             "state": state,
             "flowchart_version": flowchart_version,
             "round": round_number,
+            # In the hash chain: verify_audit recomputes it from the record.
+            "fingerprint": record_fingerprint(record),
         },
     )
     if state in (State.AWAITING_APPROVAL, State.AWAITING_REVIEW):

@@ -166,7 +166,7 @@ def test_a_job_runs_once(auditor, records, media):
 
 
 def test_the_zip_has_one_readable_pdf_per_record_and_a_manifest(auditor, records, media):
-    from exports.pdf import record_fingerprint
+    from records.fingerprint import record_fingerprint
 
     job = jobs.export_job_start(user=auditor, query="")
     jobs.export_job_run(job_id=job.pk)

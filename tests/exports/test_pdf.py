@@ -10,14 +10,9 @@ from pypdf import PdfReader
 
 from decisions import demo
 from decisions.flowchart import FLOWCHART_VERSION, OUTCOMES, QUESTIONS, evaluate
-from exports.pdf import (
-    RECENT_EVENTS,
-    canonical_json,
-    record_context,
-    record_fingerprint,
-    record_pdf,
-)
+from exports.pdf import RECENT_EVENTS, record_context, record_pdf
 from guidance.diagram import build_diagram, path_marks
+from records.fingerprint import canonical_json, record_fingerprint
 from records.models import Addendum, AuditEvent, ManagerDecision
 from records.services import audit_log, decision_act
 

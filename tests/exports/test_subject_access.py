@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from decisions import demo
 from exports.csv import HEADER
-from exports.pdf import record_fingerprint
+from records.fingerprint import record_fingerprint
 from records.models import Addendum, AuditEvent, ManagerDecision
 from records.services import decision_act
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from records.audit import VERIFY_BATCH_SIZE, verify_chain
+from records.fingerprint import verify_fingerprints
 
 
 class Command(BaseCommand):
@@ -68,6 +69,22 @@ class Command(BaseCommand):
         lines = [f"{result.events} events, chain whole.", head]
         if result.anchor_found:
             lines.append("Contains the anchor.")
+        # The chain holds each record's fingerprint: a record changed behind the app's back
+        # (its answers, snapshot or outcome) no longer matches it.
+        prints = verify_fingerprints(using=options["database"])
+        if not prints.ok:
+            raise CommandError(
+                f"{len(prints.mismatched)} record(s) no longer match the fingerprint their "
+                f"submitted event holds: {', '.join(prints.mismatched[:20])}"
+            )
+        lines.append(
+            f"{prints.checked} records match their fingerprints"
+            + (
+                f" ({prints.without_fingerprint} submitted before fingerprints were kept)."
+                if prints.without_fingerprint
+                else "."
+            )
+        )
         lines.append(f"Checked in {seconds:.1f} s.")
         self.stdout.write(" ".join(lines))
         if head_file is not None:
