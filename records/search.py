@@ -64,19 +64,33 @@ class _Unindexed(Func):
     template = "+%(expressions)s"
 
 
-def in_date_order(queryset: QuerySet, field: str, values: list) -> QuerySet:
-    """``field`` is one of ``values``, found by walking the date index.
+def walked(queryset: QuerySet, *fields: str) -> tuple[QuerySet, dict[str, str]]:
+    """``queryset`` and the names to filter ``fields`` by, so that SQLite walks the date
+    order rather than look them up.
 
-    SQLite keeps no statistics (nothing runs ANALYZE), so given ``team_id IN (...)`` it looks
-    each value up in the team index and sorts every matching record to find the newest 25:
-    a quarter of the table for an organisation. Written ``+team_id``, it walks the date
-    index and stops at the 26th match. PostgreSQL weighs the two from its statistics."""
+    SQLite keeps no statistics (nothing runs ANALYZE). Given ``team_id IN (...)``, or an OR
+    of conditions each on an indexed column, it finds every matching record on those
+    indexes and sorts them all to show the newest 25: a quarter of the table for an
+    organisation, all of a manager's teams for their list. Written ``+team_id``, it walks
+    the date index (record_list_filters, which holds these columns) and stops at the 26th
+    match. PostgreSQL weighs the two from its statistics: there the fields are themselves.
+    """
     if connection.vendor != "sqlite":
-        return queryset.filter(**{f"{field}__in": values})
-    model_field = queryset.model._meta.get_field(field)
-    return queryset.alias(
-        _unindexed=_Unindexed(F(field), output_field=model_field.target_field)
-    ).filter(_unindexed__in=values)
+        return queryset, {field: field for field in fields}
+    names = {field: f"{field}_walked" for field in fields}
+    aliases = {
+        names[field]: _Unindexed(
+            F(field), output_field=queryset.model._meta.get_field(field).target_field
+        )
+        for field in fields
+    }
+    return queryset.alias(**aliases), names
+
+
+def in_date_order(queryset: QuerySet, field: str, values: list) -> QuerySet:
+    """``field`` is one of ``values``, the date order walked (``walked``)."""
+    queryset, names = walked(queryset, field)
+    return queryset.filter(**{f"{names[field]}__in": values})
 
 
 def reference_filter(queryset: QuerySet, text: str) -> QuerySet:

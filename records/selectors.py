@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Count, Max, Q, QuerySet, Value, When, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT, KeyTransform
 from django.http import Http404
@@ -55,7 +65,15 @@ def submitted_visible_to(user: User) -> QuerySet[DecisionRecord]:
     if user.is_auditor:
         return records
     if user.is_manager:
-        return records.filter(Q(author=user) | _managed_scope(user))
+        # _managed_scope with the team ids read first: conditions on the row's own columns
+        # (no join, no subquery), which PostgreSQL plans quickly.
+        managed, organisation = _manager_teams(user)
+        records, column = search.walked(records, "author", "team")
+        return records.filter(
+            Q(**{column["author"]: user.pk})
+            | Q(**{f"{column['team']}__in": managed})
+            | Q(approval_scope=ORGANISATION, **{f"{column['team']}__in": organisation})
+        )
     return records.filter(author=user)
 
 
@@ -286,18 +304,35 @@ def approval_queue(user: User, *, on: datetime.date | None = None) -> QuerySet[D
 
 
 def _queue_scope(user: User) -> Q:
-    """What awaits this manager and is not their own. The first term says no more than
-    ``_managed_scope`` does (every team it can reach), but on the record's own column, so
-    the (team, state) index finds the queue without reading every record awaiting anyone."""
-    teams = Q(managers=user)
-    if user.organisation_id:
-        teams |= Q(organisation=user.organisation_id)
+    """What awaits this manager and is not their own: ``_managed_scope`` said with the
+    manager's team ids read first (one small query), so the condition is on the record's
+    own columns. The (team, state) index then finds the queue, and PostgreSQL plans it in a
+    fraction of the time a join and two subqueries take."""
+    managed, organisation = _manager_teams(user)
     return (
-        Q(team__in=Team.objects.filter(teams).values("pk"))
-        & _managed_scope(user)
+        # Implied by the next term; said alone, it is what SQLite finds on the index.
+        Q(team_id__in=sorted({*managed, *organisation}))
+        & (Q(team_id__in=managed) | Q(approval_scope=ORGANISATION, team_id__in=organisation))
         & Q(state__in=AWAITING_MANAGER_STATES)
         & ~Q(author=user)
     )
+
+
+def _manager_teams(user: User) -> tuple[list[int], list[int]]:
+    """The teams the manager manages, and their organisation's teams (none without one)."""
+    teams = Q(managers=user)
+    if user.organisation_id:
+        teams |= Q(organisation=user.organisation_id)
+    mine, organisation = set(), set()
+    # A row per team and manager of it (the join); no managers: one row with None.
+    for pk, organisation_id, manager in Team.objects.filter(teams).values_list(
+        "pk", "organisation_id", "managers"
+    ):
+        if manager == user.pk:
+            mine.add(pk)
+        if user.organisation_id and organisation_id == user.organisation_id:
+            organisation.add(pk)
+    return sorted(mine), sorted(organisation)
 
 
 def queue_head(user: User, *, size: int) -> tuple[list[DecisionRecord], int, int]:

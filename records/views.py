@@ -16,9 +16,7 @@ from records.search import parse_cursor, seek_page
 from records.selectors import (
     approval_get_for_manager,
     approval_queue,
-    drafts_for,
     record_get_for_user,
-    submitted_by,
 )
 from records.services import (
     OwnDecision,
@@ -42,8 +40,8 @@ def home(request):
     context = {}
     if user.can_decide:
         context["for_you"] = tables.list_rows(selectors.awaiting_author(user)[:20])
-        context["drafts"] = tables.list_rows(drafts_for(user)[:20], drafts=True)
-        context["decisions"] = tables.list_rows(submitted_by(user)[:20])
+        context["drafts"] = tables.list_rows(selectors.drafts_for(user)[:20], drafts=True)
+        context["decisions"] = tables.list_rows(selectors.submitted_by(user)[:20])
     if user.is_manager:
         queue, context["queue_count"], context["overdue_count"] = selectors.queue_head(
             user, size=QUEUE_PAGE_SIZE
