@@ -4,9 +4,16 @@ Seeds 4 organisations of 5 teams (a manager and 5 practitioners each) and an aud
 BENCH_RECORDS submitted records (default 100,000) copied from real submitted records made
 with decisions.demo (so each row carries about 7 KB of JSON, as in production), with
 submission dates spread over 3 years. The first 1,000 hold every record awaiting a manager
-(a few hundred, some overdue, spread over the teams); the rest are recorded. Each page is
-measured once at 1,000 records and again at BENCH_RECORDS, so the same queue is timed over a
-table a hundred times larger.
+(a few hundred, some overdue, spread over the teams); the rest are recorded. Each record
+has its own case reference, one of 40 agencies, a lawful basis drawn as a partnership's
+shares would have them, and reasons: the template's own words plus three sentences drawn
+from a pool (a topic word such as "neglect" is in about 20% of records, "trafficking" in
+about 0.5%). Each page is measured once at 1,000 records and again at BENCH_RECORDS, so the
+same queue is timed over a table a hundred times larger.
+
+The auditor's /records/ is timed unfiltered, with each filter alone (a value chosen as a
+search would use it), sorted oldest first, and deep in the list (the page that starts half
+way down, the keyset page that replaced page 2,000 of 25).
 
 Prints medians in ms, the ratio to the sign-in page measured in the same round, the ratio
 at BENCH_RECORDS to at 1,000, and the SQL queries each page issues. Never asserts a time.
@@ -28,7 +35,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from decisions import demo
-from records import selectors
+from records import search, selectors
 from records.models import DecisionRecord, Organisation, Submission, Team, User
 
 State = DecisionRecord.State
@@ -51,6 +58,56 @@ RECORDED_MIX = {
     "not_share_no_purpose": 10,
     "not_share_no_basis": 5,
 }
+# A shared record's Article 6 basis, roughly as often as a partnership's shares have each.
+LAWFUL_BASES = {
+    "public_task": 60,
+    "legal_obligation": 12,
+    "consent": 18,
+    "vital_interests": 6,
+    "legitimate_interests": 4,
+}
+AGENCIES = [
+    f"{place} {kind} (fictional)"
+    for place in ("Northshire", "Riverside", "Eastmoor", "Westfield", "Southdale")
+    for kind in (
+        "Police",
+        "Council children's services",
+        "Council adult social care",
+        "Primary School",
+        "Academy",
+        "NHS Trust",
+        "GP practice",
+        "Housing association",
+    )
+]
+TOPICS = [
+    "neglect",
+    "domestic abuse",
+    "school attendance",
+    "self-harm",
+    "substance misuse",
+    "missing episodes",
+    "bruising",
+    "housing conditions",
+    "online grooming",
+    "financial abuse",
+    "hoarding",
+    "mental health crisis",
+    "exploitation by older peers",
+    "young carer",
+]
+REASON_SENTENCES = [
+    f"{opening} {topic}{closing}"
+    for topic in TOPICS
+    for opening, closing in (
+        ("Fictional example: the school raised concerns about", "."),
+        ("Fictional example: a neighbour reported", " at the address last week."),
+        ("Fictional example: the health visitor noted signs of", " at the last visit."),
+    )
+]
+RARE_SENTENCE = "Fictional example: there are indications of trafficking; the police lead."
+RARE_SHARE = 0.005
+
 COPIED_FIELDS = (
     "answers",
     "completed_steps",
@@ -64,7 +121,6 @@ COPIED_FIELDS = (
     "direction",
     "urgent",
     "subject_type",
-    "other_agency",
     "review_date",
 )
 
@@ -154,6 +210,8 @@ class Seeder:
         self.now = timezone.now()
         self.recorded_names = list(RECORDED_MIX)
         self.recorded_weights = list(RECORDED_MIX.values())
+        self.bases = list(LAWFUL_BASES)
+        self.base_weights = list(LAWFUL_BASES.values())
         self.json_total = 0
         self.count = 0
 
@@ -199,7 +257,22 @@ class Seeder:
             submitted_at=submitted_at,
             approval_scope=selectors.TEAM,
             **{field: getattr(template, field) for field in COPIED_FIELDS},
+            **self.searched(template),
         )
+
+    def searched(self, template: DecisionRecord) -> dict:
+        """What the search reads, varied record by record: the agency, the lawful basis of
+        a share, and reasons with a few sentences of their own."""
+        sentences = self.rng.sample(REASON_SENTENCES, 3)
+        if self.rng.random() < RARE_SHARE:
+            sentences.append(RARE_SENTENCE)
+        return {
+            "other_agency": self.rng.choice(AGENCIES),
+            "lawful_basis": self.rng.choices(self.bases, self.base_weights)[0]
+            if template.lawful_basis
+            else "",
+            "reasons_text": "\n".join([template.reasons_text, *sentences]),
+        }
 
     @property
     def template_bytes(self) -> dict[int, int]:
@@ -269,24 +342,93 @@ def pages(people: People, awaiting: DecisionRecord) -> list[tuple[str, Client, s
         signed_in(people.practitioner),
         signed_in(people.auditor),
     )
+    team = people.teams[1]
+    a_year_ago = timezone.localdate() - datetime.timedelta(days=365)
     return [
         ("sign-in page (baseline)", Client(), "/accounts/login/"),
         ("home, manager", manager, "/"),
         ("home, practitioner", practitioner, "/"),
+        ("home, auditor", auditor, "/"),
         ("/approvals/, manager", manager, "/approvals/"),
         ("/approvals/<ref>/, manager", manager, f"/approvals/{awaiting.reference}/"),
         ("/records/, manager", manager, "/records/"),
+        ("/records/, practitioner", practitioner, "/records/"),
         ("/records/, auditor", auditor, "/records/"),
         (
             "/records/?q=<case ref>, auditor",
             auditor,
             f"/records/?q={awaiting.subject_reference}",
         ),
+        ("/records/?q=<record ref>", auditor, f"/records/?q={awaiting.reference}"),
+        ("/records/?q=<agency start>", auditor, "/records/?q=Eastmoor+NHS"),
+        ("/records/?case=<start>", auditor, "/records/?case=bench-c-00005"),
+        (
+            "/records/?date_from&date_to (a month)",
+            auditor,
+            f"/records/?date_from={a_year_ago:%Y-%m-%d}"
+            f"&date_to={a_year_ago + datetime.timedelta(days=30):%Y-%m-%d}",
+        ),
+        ("/records/?outcome=not_share_no_basis", auditor, "/records/?outcome=not_share_no_basis"),
+        ("/records/?state=awaiting_review", auditor, "/records/?state=awaiting_review"),
+        (
+            "/records/?organisation=<2nd>",
+            auditor,
+            f"/records/?organisation={team.organisation_id}",
+        ),
+        ("/records/?team=<2nd>", auditor, f"/records/?team={team.pk}"),
+        (
+            "/records/?practitioner=<one>",
+            auditor,
+            f"/records/?practitioner={people.practitioners[team.pk][0]}",
+        ),
+        (
+            "/records/?lawful_basis=vital_interests",
+            auditor,
+            "/records/?lawful_basis=vital_interests",
+        ),
+        ("/records/?lawful_basis=none", auditor, "/records/?lawful_basis=none"),
+        ("/records/?urgent=yes", auditor, "/records/?urgent=yes"),
+        ("/records/?overdue=yes", auditor, "/records/?overdue=yes"),
+        ("/records/?overdue=yes, manager", manager, "/records/?overdue=yes"),
+        ("/records/?text=neglect (~20%)", auditor, "/records/?text=neglect"),
+        ("/records/?text=trafficking (~0.5%)", auditor, "/records/?text=trafficking"),
+        (
+            "/records/?team&lawful_basis&urgent=no",
+            auditor,
+            (f"/records/?team={team.pk}&lawful_basis=consent&urgent=no"),
+        ),
+        ("/records/?sort=oldest", auditor, "/records/?sort=oldest"),
+        ("/records/ half way down (deep page)", auditor, deep_page),
+        ("/records/?team, half way down, manager", signed_in(people.manager), deep_team_page),
     ]
 
 
+def deep_page() -> str:
+    """The keyset page that starts half way down the auditor's list (what page 2,000 of 25
+    records was at 100,000): its cursor is the record just above the middle."""
+    records = DecisionRecord.objects.exclude(state=State.DRAFT).order_by("-submitted_at", "-id")
+    return f"/records/?cursor={search.cursor_after(_middle(records))}"
+
+
+def deep_team_page() -> str:
+    """Half way down the manager's own team's records."""
+    manager = User.objects.get(username="bench-manager-0")
+    records = (
+        DecisionRecord.objects.filter(team=manager.team_id)
+        .exclude(state=State.DRAFT)
+        .order_by("-submitted_at", "-id")
+    )
+    return f"/records/?team={manager.team_id}&cursor={search.cursor_after(_middle(records))}"
+
+
+def _middle(records) -> DecisionRecord:
+    return records.only("submitted_at")[records.count() // 2]
+
+
 def measure_round(to_measure) -> dict[str, tuple[float, int]]:
-    return {label: measure(client, url) for label, client, url in to_measure}
+    return {
+        label: measure(client, url() if callable(url) else url) for label, client, url in to_measure
+    }
 
 
 def database_size() -> str:
