@@ -25,9 +25,11 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
+from exports import pdf
 from exports.models import ExportJob
+from records.filters import search_records
+from records.fingerprint import record_fingerprint
 from records.models import AuditEvent, DecisionRecord, User
-from records.selectors import records_search
 from records.services import audit_log
 
 logger = logging.getLogger(__name__)
@@ -57,10 +59,15 @@ def search_query(params: QueryDict | str) -> str:
 def export_records(*, user: User, query: str) -> QuerySet[DecisionRecord]:
     """The records /records/ shows this user for this query string, in the list's order.
 
-    The same selector and parameters as the list view, so the ZIP holds what the list showed.
+    The list's own filters (records.filters.search_records), so the ZIP holds what the list
+    showed. Filters the list would refuse (an impossible date, a choice no longer offered)
+    fail the job with the form's messages rather than export nothing.
     """
-    params = QueryDict(query)
-    return records_search(user=user, query=params.get("q", "").strip()[:100])
+    filters, records = search_records(user=user, params=QueryDict(query))
+    if filters.is_bound and not filters.is_valid():
+        messages = [str(message) for errors in filters.form.errors.values() for message in errors]
+        raise ExportFailed(f"The search is not valid: {' '.join(messages)}")
+    return records
 
 
 def may_see_job(*, user: User, job: ExportJob) -> bool:
@@ -194,9 +201,6 @@ def write_zip(
     Each PDF goes into the archive as soon as it is rendered, so only one is ever held; the
     manifest's rows wait in a temporary file and go in last. Returns the number of records.
     """
-    from exports.pdf import record_pdf
-    from records.fingerprint import record_fingerprint
-
     count = 0
     with (
         zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive,
@@ -209,7 +213,7 @@ def write_zip(
             rows.writerow(MANIFEST_HEADER)
             for record in records:
                 name = f"{record.reference}.pdf"
-                archive.writestr(name, record_pdf(record))
+                archive.writestr(name, pdf.record_pdf(record))
                 rows.writerow(
                     (
                         record.reference,

@@ -208,6 +208,35 @@ def test_the_search_is_run_again_with_its_query(auditor, records, media, monkeyp
     assert job.total == job.done == 1
 
 
+def test_the_lists_filters_and_order_are_kept(auditor, records, media, monkeypatch):
+    from exports import pdf
+
+    monkeypatch.setattr(pdf, "record_pdf", lambda record: b"%PDF-1.7 fake")
+    by_outcome = jobs.export_job_start(user=auditor, query="outcome=share_with_consent")
+    oldest_first = jobs.export_job_start(user=auditor, query="sort=oldest&cursor=abc")
+    for job in (by_outcome, oldest_first):
+        jobs.export_job_run(job_id=job.pk)
+        job.refresh_from_db()
+
+    assert [row[0] for row in manifest_rows(read_zip(by_outcome))[1:]] == [records[1].reference]
+    assert oldest_first.query == "sort=oldest"
+    assert [row[0] for row in manifest_rows(read_zip(oldest_first))[1:]] == [
+        record.reference for record in reversed(records)
+    ]
+
+
+def test_a_search_the_list_would_refuse_fails_the_job_with_its_message(auditor, records, media):
+    job = jobs.export_job_start(user=auditor, query="date_from=2026-02-31&q=DEMO")
+
+    with pytest.raises(jobs.ExportFailed):
+        jobs.export_job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
+    assert job.error.startswith("The export stopped after 0 of 0 records. The search is not valid:")
+    assert "real date" in job.error
+
+
 def test_an_empty_search_gives_a_zip_with_only_the_manifest(auditor, records, media):
     job = jobs.export_job_start(user=auditor, query="q=nothing-matches-this")
     jobs.export_job_run(job_id=job.pk)

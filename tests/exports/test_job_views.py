@@ -19,6 +19,7 @@ from exports.models import ExportJob
 from records.models import AuditEvent
 
 Status = ExportJob.Status
+MOMENT = (2026, 1, 1, 12, 0, 0)
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
@@ -43,11 +44,12 @@ def fake_pdfs(monkeypatch):
 
 
 def zip_bytes(names=("ISD-2026-00001.pdf",)):
+    """A small ZIP, the same bytes every time (its entries' times are fixed)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in names:
-            archive.writestr(name, b"%PDF-1.7")
-        archive.writestr("manifest.csv", "reference\n")
+            archive.writestr(zipfile.ZipInfo(name, date_time=MOMENT), b"%PDF-1.7")
+        archive.writestr(zipfile.ZipInfo("manifest.csv", date_time=MOMENT), "reference\n")
     return buffer.getvalue()
 
 
