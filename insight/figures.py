@@ -1,0 +1,659 @@
+"""Every figure on the dashboard, from a few aggregate queries (GROUP BY in the database).
+
+``Dashboard(user, filters)`` reads, lazily and at most once each:
+
+- ``cube``: the period's decisions counted by (month, outcome, state, urgent, direction,
+  shares, lawful basis, past their review date, reason consent was not obtained): a few
+  hundred group rows at most, whatever the number of records. Most charts are sums over it;
+- ``agencies``: the ten agencies shared with most (GROUP BY agency, ORDER BY count, LIMIT);
+- ``manager_kinds``: the managers' decisions in the period by kind;
+- ``turnaround_days``: the managers' decisions in the period counted by (kind of request,
+  local day submitted, local day decided): one row per pair of days, so the working days
+  between them are counted in Python once per pair, never per record;
+- ``overdue``: what is overdue now, by state (the approval queue's own condition).
+
+So the number of queries is the same for 3 records as for 100,000.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    DateTimeField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as SqlCase
+from django.db.models.fields.json import KT
+from django.db.models.functions import TruncDate, TruncMonth
+
+from decisions.flowchart import OUTCOMES
+from decisions.forms import ARTICLE_6, NO_CONSENT_REASONS
+from insight.suppression import Shown, percentage, shown
+from records import selectors, workdays
+from records.models import DecisionRecord, ManagerDecision, Organisation, Submission, Team, User
+
+State = DecisionRecord.State
+Kind = ManagerDecision.Kind
+
+# Outcomes reached after "no" to consent: only their answers hold a reason it was not obtained.
+NO_CONSENT_OUTCOMES = ("share_without_consent", "not_share_no_basis")
+WITHOUT_CONSENT = "share_without_consent"
+REVIEW_KINDS = (Kind.ENDORSED, Kind.CONCERN)
+APPROVAL_KINDS = (Kind.APPROVED, Kind.RETURNED, Kind.REJECTED)
+TOP_AGENCIES = 10
+OUTCOME_ORDER = [
+    "share_with_consent",
+    "share_not_confidential",
+    "share_not_identifiable",
+    "share_without_consent",
+    "not_share_no_purpose",
+    "not_share_no_basis",
+]
+REASON_LABELS = dict(NO_CONSENT_REASONS)
+BASIS_LABELS = {code: label.split(":")[0] for code, label in ARTICLE_6}
+
+
+def outcome_label(code: str) -> str:
+    outcome = OUTCOMES.get(code)
+    return outcome.title if outcome else (code.replace("_", " ").capitalize() or "No outcome")
+
+
+# --- What is asked for ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: datetime.date
+    end: datetime.date  # inclusive
+    organisation: Organisation | None = None
+    team: Team | None = None
+
+    def months(self) -> list[datetime.date]:
+        months, month = [], self.start.replace(day=1)
+        while month <= self.end:
+            months.append(month)
+            month = (month + datetime.timedelta(days=32)).replace(day=1)
+        return months
+
+    def describe(self) -> dict:
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "organisation": self.organisation.name if self.organisation else "All",
+            "team": self.team.name if self.team else "All",
+        }
+
+
+def default_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The last twelve months, whole months, up to today."""
+    today = today or workdays.today()
+    start = today.replace(day=1)
+    for _ in range(11):
+        start = (start - datetime.timedelta(days=1)).replace(day=1)
+    return start, today
+
+
+def teams_for(user: User) -> QuerySet[Team]:
+    """The teams whose figures this user may see: every team for an auditor, the teams a
+    manager manages, none for anyone else."""
+    teams = Team.objects.select_related("organisation").order_by("organisation__name", "name")
+    if user.is_auditor:
+        return teams
+    if user.is_manager:
+        return teams.filter(managers=user)
+    return teams.none()
+
+
+def may_see_insight(user: User) -> bool:
+    return user.is_authenticated and (user.is_auditor or user.is_manager)
+
+
+# --- The figures ---------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """A chart's data as the page, CSV and PDF show it (already suppressed)."""
+
+    name: str
+    title: str
+    summary: str
+    headers: list[str]
+    rows: list[list[str]]
+    kind: str  # stacked, bar, hbar
+    x_labels: list[str] = field(default_factory=list)
+    series: list[tuple[str, list[Shown]]] = field(default_factory=list)
+    y_title: str = "Decisions"
+    note: str = ""
+
+
+class Dashboard:
+    def __init__(self, user: User, filters: Filters, *, today: datetime.date | None = None):
+        self.user = user
+        self.filters = filters
+        self.today = today or workdays.today()
+        self.visible_teams = list(teams_for(user).values_list("pk", "organisation_id"))
+
+    # Scope -----------------------------------------------------------------------------
+
+    @cached_property
+    def team_ids(self) -> list[int] | None:
+        """The teams the figures cover; None for every record (an auditor, no filter)."""
+        f = self.filters
+        if f.team is not None:
+            return [f.team.pk]
+        if f.organisation is not None:
+            return [pk for pk, org in self.visible_teams if org == f.organisation.pk]
+        if self.user.is_auditor:
+            return None
+        return [pk for pk, _ in self.visible_teams]
+
+    @property
+    def protect(self) -> bool:
+        """Beyond a single team, small numbers are suppressed."""
+        return self.team_ids is None or len(self.team_ids) != 1
+
+    def count(self, n: int) -> Shown:
+        return shown(n, protect=self.protect)
+
+    def record_scope(self, prefix: str = "") -> Q:
+        condition = ~Q(**{f"{prefix}state": State.DRAFT})
+        if self.team_ids is not None:
+            condition &= Q(**{f"{prefix}team_id__in": self.team_ids})
+        return condition
+
+    def _period(self, column: str) -> Q:
+        return Q(
+            **{
+                f"{column}__gte": workdays.start_of_day(self.filters.start),
+                f"{column}__lt": workdays.start_of_day(
+                    self.filters.end + datetime.timedelta(days=1)
+                ),
+            }
+        )
+
+    def records(self):
+        return DecisionRecord.objects.filter(self.record_scope(), self._period("submitted_at"))
+
+    # Queries ---------------------------------------------------------------------------
+
+    @cached_property
+    def cube(self) -> list[dict]:
+        reason = SqlCase(
+            When(outcome__in=NO_CONSENT_OUTCOMES, then=KT("answers__consent_absent_reason")),
+            default=Value(""),
+            output_field=CharField(),
+        )
+        past_review = SqlCase(
+            When(review_date__lt=self.today, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        rows = (
+            self.records()
+            .annotate(month=TruncMonth("submitted_at"), reason=reason, past_review=past_review)
+            .values(
+                "month",
+                "outcome",
+                "state",
+                "urgent",
+                "direction",
+                "shares",
+                "lawful_basis",
+                "past_review",
+                "reason",
+            )
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return [{**row, "month": _month(row["month"])} for row in rows]
+
+    @cached_property
+    def agencies(self) -> list[tuple[str, int]]:
+        return list(
+            self.records()
+            .filter(shares=True)
+            .exclude(other_agency="")
+            .values("other_agency")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "other_agency")
+            .values_list("other_agency", "n")[:TOP_AGENCIES]
+        )
+
+    def _manager_decisions(self):
+        return ManagerDecision.objects.filter(self.record_scope("record__"), self._period("at"))
+
+    @cached_property
+    def manager_kinds(self) -> dict[str, int]:
+        rows = self._manager_decisions().values("kind").annotate(n=Count("pk")).order_by()
+        return {row["kind"]: row["n"] for row in rows}
+
+    @cached_property
+    def turnaround_days(self) -> dict[str, list[tuple[int, int]]]:
+        """(working days, how many decisions) per kind of request: 'approval' or 'review'."""
+        submitted = Submission.objects.filter(
+            record=OuterRef("record"), number=OuterRef("round")
+        ).values("submitted_at")[:1]
+        timing = SqlCase(
+            When(kind__in=REVIEW_KINDS, then=Value("review")),
+            default=Value("approval"),
+            output_field=CharField(),
+        )
+        rows = (
+            self._manager_decisions()
+            .annotate(
+                timing=timing,
+                submitted_on=TruncDate(Subquery(submitted, output_field=DateTimeField())),
+                decided_on=TruncDate("at"),
+            )
+            .values("timing", "submitted_on", "decided_on")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        days: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for row in rows:  # one row per pair of days, not per decision
+            if row["submitted_on"] is None:
+                continue
+            elapsed = workdays.working_days_between(
+                _day(row["submitted_on"]), _day(row["decided_on"])
+            )
+            days[row["timing"]].append((elapsed, row["n"]))
+        return days
+
+    @cached_property
+    def overdue(self) -> dict[str, int]:
+        rows = (
+            DecisionRecord.objects.filter(self.record_scope(), selectors.overdue_condition())
+            .values("state")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return {row["state"]: row["n"] for row in rows}
+
+    # Sums over the cube ----------------------------------------------------------------
+
+    def _sum(self, by, where=lambda row: True) -> dict:
+        totals: dict = defaultdict(int)
+        for row in self.cube:  # group rows, not records
+            if where(row):
+                totals[by(row)] += row["n"]
+        return totals
+
+    def _monthly(self, where) -> dict[datetime.date, int]:
+        return self._sum(lambda row: row["month"], where)
+
+    def _month_labels(self) -> list[str]:
+        return [f"{month:%b %Y}" for month in self.filters.months()]
+
+    # The charts ------------------------------------------------------------------------
+
+    CHARTS = (
+        "outcomes",
+        "without_consent",
+        "consent_reasons",
+        "refusals",
+        "urgent",
+        "turnaround",
+        "overdue",
+        "manager_decisions",
+        "lawful_bases",
+        "agencies",
+        "past_review",
+    )
+
+    def chart(self, name: str) -> Table:
+        if name not in self.CHARTS:
+            raise KeyError(name)
+        table = getattr(self, f"_chart_{name}")()
+        table.summary = table.summary[:1].upper() + table.summary[1:]
+        return table
+
+    def charts(self) -> list[Table]:
+        return [self.chart(name) for name in self.CHARTS]
+
+    def _chart_outcomes(self) -> Table:
+        counts = self._sum(lambda row: (row["month"], row["outcome"]))
+        outcomes = OUTCOME_ORDER + sorted({o for _, o in counts} - set(OUTCOME_ORDER))
+        months = self.filters.months()
+        series = [
+            (outcome_label(o), [self.count(counts.get((m, o), 0)) for m in months])
+            for o in outcomes
+        ]
+        totals = self._monthly(lambda row: True)
+        rows = [
+            [
+                f"{month:%B %Y}",
+                *[str(values[i]) for _, values in series],
+                str(self.count(totals.get(month, 0))),
+            ]
+            for i, month in enumerate(months)
+        ]
+        all_decisions = self.count(sum(totals.values()))
+        rows.append(
+            [
+                "Total",
+                *[str(self.count(sum(counts.get((m, o), 0) for m in months))) for o in outcomes],
+                str(all_decisions),
+            ]
+        )
+        return Table(
+            name="outcomes",
+            title="Decisions per month by outcome",
+            summary=f"{all_decisions} decisions in the period, by month and outcome.",
+            headers=["Month", *[outcome_label(o) for o in outcomes], "All decisions"],
+            rows=rows,
+            kind="stacked",
+            x_labels=self._month_labels(),
+            series=series,
+        )
+
+    def _chart_without_consent(self) -> Table:
+        months = self.filters.months()
+        without = self._monthly(lambda row: row["outcome"] == WITHOUT_CONSENT)
+        everything = self._monthly(lambda row: True)
+        rows, plotted_without, plotted_rest = [], [], []
+        for month in months:
+            part, whole = self.count(without.get(month, 0)), self.count(everything.get(month, 0))
+            rest = self.count(everything.get(month, 0) - without.get(month, 0))
+            plotted_without.append(part)
+            plotted_rest.append(rest)
+            rows.append([f"{month:%B %Y}", str(part), str(whole), percentage(part, whole)])
+        part = self.count(sum(without.values()))
+        whole = self.count(sum(everything.values()))
+        rows.append(["Total", str(part), str(whole), percentage(part, whole)])
+        return Table(
+            name="without_consent",
+            title="Shares made without consent",
+            summary=(
+                f"{part} of {whole} decisions in the period were to share without consent "
+                f"({percentage(part, whole)})."
+            ),
+            headers=["Month", "Shares without consent", "All decisions", "Without consent"],
+            rows=rows,
+            kind="stacked",
+            x_labels=self._month_labels(),
+            series=[("Without consent", plotted_without), ("Other decisions", plotted_rest)],
+        )
+
+    def _chart_consent_reasons(self) -> Table:
+        counts = self._sum(lambda row: row["reason"] or "", lambda row: row["reason"])
+        codes = [code for code, _ in NO_CONSENT_REASONS] + sorted(set(counts) - set(REASON_LABELS))
+        values = [self.count(counts.get(code, 0)) for code in codes]
+        labels = [REASON_LABELS.get(code, code) for code in codes]
+        total = self.count(sum(counts.values()))
+        rows = [[label, str(value)] for label, value in zip(labels, values, strict=True)]
+        rows.append(["Total", str(total)])
+        most = max(zip(values, labels, strict=True), key=lambda pair: pair[0].value or 0)
+        return Table(
+            name="consent_reasons",
+            title="Why consent was not obtained",
+            summary=(
+                f"{total} decisions without consent recorded a reason"
+                + (f"; the most common: {most[1]} ({most[0]})." if most[0].value else ".")
+            ),
+            headers=["Reason", "Decisions"],
+            rows=rows,
+            kind="hbar",
+            x_labels=labels,
+            series=[("Decisions", values)],
+        )
+
+    def _chart_refusals(self) -> Table:
+        months = self.filters.months()
+        requests = self._monthly(lambda row: row["direction"] == "request")
+        refused = self._monthly(lambda row: row["direction"] == "request" and not row["shares"])
+        rows, plot_refused, plot_shared = [], [], []
+        for month in months:
+            part = self.count(refused.get(month, 0))
+            whole = self.count(requests.get(month, 0))
+            plot_refused.append(part)
+            plot_shared.append(self.count(requests.get(month, 0) - refused.get(month, 0)))
+            rows.append([f"{month:%B %Y}", str(part), str(whole), percentage(part, whole)])
+        part, whole = self.count(sum(refused.values())), self.count(sum(requests.values()))
+        rows.append(["Total", str(part), str(whole), percentage(part, whole)])
+        return Table(
+            name="refusals",
+            title="Refusals of other agencies' requests",
+            summary=(
+                f"{part} of {whole} requests from other agencies were refused "
+                f"({percentage(part, whole)})."
+            ),
+            headers=["Month", "Refused", "Requests received", "Refused (per cent)"],
+            rows=rows,
+            kind="stacked",
+            x_labels=self._month_labels(),
+            series=[("Refused", plot_refused), ("Shared", plot_shared)],
+            y_title="Requests",
+        )
+
+    def _chart_urgent(self) -> Table:
+        months = self.filters.months()
+        urgent = self._monthly(lambda row: row["urgent"] and row["shares"])
+        values = [self.count(urgent.get(month, 0)) for month in months]
+        total = self.count(sum(urgent.values()))
+        rows = [[f"{m:%B %Y}", str(v)] for m, v in zip(months, values, strict=True)]
+        rows.append(["Total", str(total)])
+        return Table(
+            name="urgent",
+            title="Urgent shares",
+            summary=f"{total} urgent shares in the period (shared first, reviewed afterwards).",
+            headers=["Month", "Urgent shares"],
+            rows=rows,
+            kind="bar",
+            x_labels=self._month_labels(),
+            series=[("Urgent shares", values)],
+            y_title="Shares",
+        )
+
+    def _chart_turnaround(self) -> Table:
+        groups = [
+            ("Prior approvals (approved, returned or rejected)", ["approval"]),
+            ("Reviews of urgent shares (endorsed or concern)", ["review"]),
+            ("All", ["approval", "review"]),
+        ]
+        rows, medians, p90s, labels = [], [], [], []
+        for label, timings in groups:
+            pairs = [pair for timing in timings for pair in self.turnaround_days.get(timing, [])]
+            n = sum(count for _, count in pairs)
+            decisions = self.count(n)
+            too_few = n == 0 or decisions.suppressed
+            median = None if too_few else weighted_median(pairs)
+            p90 = None if too_few else weighted_percentile(pairs, 90)
+            rows.append([label, str(decisions), _days(median, n), _days(p90, n)])
+            labels.append(label.split(" (")[0])
+            medians.append(_plotted_days(median))
+            p90s.append(_plotted_days(p90))
+        all_row = rows[-1]
+        return Table(
+            name="turnaround",
+            title="Approval turnaround",
+            summary=(
+                f"Managers decided in a median of {all_row[2]} and 9 in 10 within {all_row[3]} "
+                f"({all_row[1]} decisions, counted from submission)."
+            ),
+            headers=["Requests", "Manager decisions", "Median", "90th percentile"],
+            rows=rows,
+            kind="bar",
+            x_labels=labels,
+            series=[("Median", medians), ("90th percentile", p90s)],
+            y_title="Working days",
+            note="Working days (England and Wales) from submission to the manager's decision.",
+        )
+
+    def _chart_overdue(self) -> Table:
+        approval = self.count(self.overdue.get(State.AWAITING_APPROVAL, 0))
+        review = self.count(self.overdue.get(State.AWAITING_REVIEW, 0))
+        total = self.count(sum(self.overdue.values()))
+        return Table(
+            name="overdue",
+            title="Overdue now",
+            summary=f"{total} decisions are overdue for a manager today, whenever submitted.",
+            headers=["Awaiting", "Overdue"],
+            rows=[
+                ["Prior approval", str(approval)],
+                ["Review of an urgent share", str(review)],
+                ["Total", str(total)],
+            ],
+            kind="hbar",
+            x_labels=["Prior approval", "Review of an urgent share"],
+            series=[("Overdue", [approval, review])],
+            note="Today, whatever the period: the approval queue's own rule.",
+        )
+
+    def _chart_manager_decisions(self) -> Table:
+        kinds = [
+            (Kind.APPROVED, "Approved"),
+            (Kind.RETURNED, "Returned"),
+            (Kind.REJECTED, "Rejected"),
+        ]
+        whole = self.count(sum(self.manager_kinds.get(kind, 0) for kind, _ in kinds))
+        values = [self.count(self.manager_kinds.get(kind, 0)) for kind, _ in kinds]
+        rows = [
+            [label, str(value), percentage(value, whole)]
+            for (_, label), value in zip(kinds, values, strict=True)
+        ]
+        rows.append(["Total", str(whole), "100%" if whole.value else "–"])
+        returned, rejected = rows[1][2], rows[2][2]
+        return Table(
+            name="manager_decisions",
+            title="Returned and rejected rates",
+            summary=(
+                f"Of {whole} prior-approval decisions by managers, {returned} were returned "
+                f"and {rejected} rejected."
+            ),
+            headers=["Manager's decision", "Decisions", "Share of decisions"],
+            rows=rows,
+            kind="hbar",
+            x_labels=[label for _, label in kinds],
+            series=[("Decisions", values)],
+        )
+
+    def _chart_lawful_bases(self) -> Table:
+        counts = self._sum(lambda row: row["lawful_basis"], lambda row: row["shares"])
+        codes = list(BASIS_LABELS) + sorted(set(counts) - set(BASIS_LABELS) - {""})
+        if counts.get(""):
+            codes.append("")
+        labels = [BASIS_LABELS.get(code, code) or "None recorded" for code in codes]
+        values = [self.count(counts.get(code, 0)) for code in codes]
+        total = self.count(sum(counts.values()))
+        rows = [[label, str(value)] for label, value in zip(labels, values, strict=True)]
+        rows.append(["Total", str(total)])
+        most = max(zip(values, labels, strict=True), key=lambda pair: pair[0].value or 0)
+        return Table(
+            name="lawful_bases",
+            title="Lawful bases used",
+            summary=(
+                f"{total} shares recorded a lawful basis (UK GDPR Article 6)"
+                + (f"; the most used: {most[1]} ({most[0]})." if most[0].value else ".")
+            ),
+            headers=["Lawful basis (Article 6)", "Shares"],
+            rows=rows,
+            kind="hbar",
+            x_labels=labels,
+            series=[("Shares", values)],
+            y_title="Shares",
+        )
+
+    def _chart_agencies(self) -> Table:
+        labels = [agency for agency, _ in self.agencies]
+        values = [self.count(n) for _, n in self.agencies]
+        rows = [[label, str(value)] for label, value in zip(labels, values, strict=True)]
+        return Table(
+            name="agencies",
+            title="Agencies shared with most",
+            summary=(
+                f"The agency shared with most was {labels[0]} ({values[0]} shares)."
+                if labels
+                else "No shares with another agency in the period."
+            ),
+            headers=["Agency", "Shares"],
+            rows=rows,
+            kind="hbar",
+            x_labels=labels,
+            series=[("Shares", values)],
+            y_title="Shares",
+            note=f"The top {TOP_AGENCIES}, most shares first.",
+        )
+
+    def _chart_past_review(self) -> Table:
+        months = self.filters.months()
+        past = self._monthly(lambda row: row["past_review"])
+        values = [self.count(past.get(month, 0)) for month in months]
+        total = self.count(sum(past.values()))
+        rows = [[f"{m:%B %Y}", str(v)] for m, v in zip(months, values, strict=True)]
+        rows.append(["Total", str(total)])
+        return Table(
+            name="past_review",
+            title="Decisions past their review date",
+            summary=f"{total} decisions made in the period are past their review date today.",
+            headers=["Month decided", "Past their review date"],
+            rows=rows,
+            kind="bar",
+            x_labels=self._month_labels(),
+            series=[("Past their review date", values)],
+        )
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+def _month(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    return value
+
+
+def _day(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value[:10])
+    return value
+
+
+def weighted_median(pairs: list[tuple[int, int]]) -> float:
+    """The median of the values each repeated ``count`` times (the middle two averaged)."""
+    n = sum(count for _, count in pairs)
+    low, high = _nth(pairs, (n - 1) // 2), _nth(pairs, n // 2)
+    return (low + high) / 2
+
+
+def weighted_percentile(pairs: list[tuple[int, int]], percent: int) -> int:
+    """The nearest-rank percentile: the smallest value with ``percent``% at or below it."""
+    n = sum(count for _, count in pairs)
+    return _nth(pairs, max(0, math.ceil(n * percent / 100) - 1))
+
+
+def _nth(pairs: list[tuple[int, int]], index: int) -> int:
+    seen = 0
+    for value, count in sorted(pairs):
+        seen += count
+        if index < seen:
+            return value
+    raise IndexError(index)
+
+
+def _days(value: float | None, n: int) -> str:
+    if value is None:
+        return "–" if n == 0 else "not shown"
+    text = f"{value:g}"
+    return f"{text} working day" + ("" if value == 1 else "s")
+
+
+def _plotted_days(value: float | None) -> Shown:
+    if value is None:
+        return Shown(None, "not shown", suppressed=True)
+    return Shown(value, f"{value:g}")
