@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "decisions",
     "guidance",
     "exports",
+    "insight",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,9 @@ REVIEW_OVERDUE_WORKING_DAYS = env.int("REVIEW_OVERDUE_WORKING_DAYS", default=2)
 # Years a submitted record is kept after its decision (retain-until), unless on legal hold;
 # `manage.py apply_retention` then deletes it, leaving an audit event with its reference.
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
+# Management information (/insight/): beyond a single team, counts below this are shown as
+# "fewer than N" and others rounded to a multiple of it (insight/suppression.py).
+SMALL_NUMBER_THRESHOLD = env.int("SMALL_NUMBER_THRESHOLD", default=5)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)

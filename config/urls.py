@@ -15,6 +15,7 @@ urlpatterns = [
     path("approvals/", include("records.approval_urls")),
     path("audit/", include("records.audit_urls")),
     path("guidance/", include("guidance.urls")),
+    path("insight/", include("insight.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
