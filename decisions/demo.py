@@ -54,6 +54,16 @@ WITH_REASON = {
     "proportionality": "Fictional example: the risk of harm outweighs the loss of privacy.",
 }
 
+# Consent, with limits (appendix 1): merged over "share_with_consent".
+CONSENT_LIMITS = {
+    "consent_scope": "limits",
+    "consent_limit_agency_kinds": ["police", "health"],
+    "consent_limit_agencies": "Northshire Police (fictional) only",
+    "consent_limit_information": "Fictional example: the dates of the home visits only.",
+    "consent_limit_until": "Until the review meeting in March",
+    "consent_limit_not_shared": "Fictional example: nothing about the older sibling.",
+}
+
 CASES: dict[str, dict] = {
     "not_share_no_purpose": {
         **CONTEXT,
@@ -78,6 +88,7 @@ CASES: dict[str, dict] = {
         "consent": "yes",
         "consent_type": "explicit",
         "consent_given_by": "parent_carer",
+        "consent_scope": "no_limits",
         **SHARING,
         **CLOSING,
     },

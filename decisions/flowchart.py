@@ -186,7 +186,10 @@ QUESTIONS: dict[str, Question] = {
                 "greater risk, harm the prevention or detection of serious crime, or cause "
                 "undue delay. Not having asked is not a reason in itself: if you did not seek "
                 "consent, record why. For safeguarding, consent is usually not the lawful "
-                "basis under data protection law, but being open with people still matters."
+                "basis under data protection law, but being open with people still matters. "
+                "If the consent has limits, record them (appendix 1 asks for the limits of "
+                "consent to be recorded): which agencies, which information, until when, and "
+                "anything the person wants kept back."
             ),
             source="Section 11 'Do you have consent?'; section 13; appendix 1",
             branches={YES: "share_with_consent", NO: "other_reason"},

@@ -23,6 +23,7 @@ from decisions import flowchart
 from decisions.layout import QuestionRadios, RevealChoice, RevealRadios
 from decisions.steps import Step
 from records.forms import RealDateField
+from records.models import Organisation
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -74,6 +75,12 @@ class StepForm(forms.Form):
         # What the page explains above its form, from the answers saved so far: the page's
         # declaration in decisions.steps decides, never a view.
         self.warnings = step.warnings_for(answers or {})
+        # Reminders of earlier answers the page shows beside its form (decisions.steps
+        # declares which and when): each a template and what it draws on.
+        self.reminders = [
+            (reminder.template, REMINDER_CONTEXT[reminder.id](answers or {}))
+            for reminder in step.reminders_for(answers or {})
+        ]
         if self.primary:
             self.fields[self.primary].label = step.heading
             self.fields[self.primary].help_text = step.hint
@@ -98,9 +105,12 @@ class StepForm(forms.Form):
     def layout_items(self) -> list:
         return [Field(name) for name in self.fields]
 
+    # Answers the page saves that are not its fields (set by the wizard, not typed).
+    extra_keys: tuple[str, ...] = ()
+
     @classmethod
     def owned_keys(cls) -> list[str]:
-        return list(cls.base_fields)
+        return [*cls.base_fields, *cls.extra_keys]
 
     @classmethod
     def initial_from(cls, answers: dict) -> dict:
@@ -109,7 +119,7 @@ class StepForm(forms.Form):
     def to_answers(self) -> dict:
         """The cleaned values as JSON-ready answers; every owned key is written."""
         values = {}
-        for key in self.owned_keys():
+        for key in self.base_fields:
             value = self.cleaned_data.get(key)
             if isinstance(value, datetime.date):
                 value = value.isoformat()
@@ -303,11 +313,52 @@ NO_CONSENT_REASONS = [
 ]
 
 
+CONSENT_SCOPES = [
+    ("no_limits", "Consent with no limits"),
+    ("limits", "Consent, with limits"),
+]
+AGENCY_KINDS = list(Organisation.Kind.choices)
+CONSENT_LIMIT_KEYS = (
+    "consent_limit_agency_kinds",
+    "consent_limit_agencies",
+    "consent_limit_information",
+    "consent_limit_until",
+    "consent_limit_not_shared",
+)
+
+
 class ConsentForm(StepForm):
     primary = "consent"
     consent = _radio("", YES_NO)
     consent_type = _radio("What kind of consent?", CONSENT_TYPES)
     consent_given_by = _radio("Who gave consent?", CONSENT_GIVERS)
+    # Appendix 1 ("recording limitations of consent to share"): what the consent covers.
+    consent_scope = _radio("Does the consent have limits?", CONSENT_SCOPES)
+    consent_limit_agency_kinds = forms.MultipleChoiceField(
+        label="Which kinds of agency does the consent cover?",
+        choices=AGENCY_KINDS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Select all that apply, or name the agencies below.",
+    )
+    consent_limit_agencies = _text(
+        "Which agencies does the consent name? (optional if you selected kinds above)",
+        required=False,
+        max_length=300,
+    )
+    consent_limit_information = _textarea(
+        "Which information does the consent cover?", required=False
+    )
+    consent_limit_until = _text(
+        "For how long does the consent last?",
+        required=False,
+        help_text="A date, such as 31 March 2027, or an event, such as until the review meeting.",
+    )
+    consent_limit_not_shared = _textarea(
+        "Did they ask for anything not to be shared?",
+        required=False,
+        help_text="Say what, or write that they asked for nothing to be held back.",
+    )
     consent_absent_reason = _radio("Why do you not have consent?", NO_CONSENT_REASONS)
     consent_notes = _textarea(
         "Explain (optional)",
@@ -318,13 +369,28 @@ class ConsentForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for key in ("consent_type", "consent_given_by", "consent_absent_reason"):
+        for key in ("consent_type", "consent_given_by", "consent_absent_reason", "consent_scope"):
             self.fields[key].required = False
 
     def layout_items(self):
+        limits = RevealRadios(
+            "consent_scope",
+            "Consent with no limits",
+            RevealChoice(
+                "Consent, with limits",
+                Field.checkboxes("consent_limit_agency_kinds"),
+                Field.text("consent_limit_agencies"),
+                Field.textarea("consent_limit_information"),
+                Field.text("consent_limit_until"),
+                Field.textarea("consent_limit_not_shared"),
+            ),
+        )
         return [
             self.question(
-                ("Yes", [Field.radios("consent_type"), Field.radios("consent_given_by")]),
+                (
+                    "Yes",
+                    [Field.radios("consent_type"), Field.radios("consent_given_by"), limits],
+                ),
                 ("No", [Field.radios("consent_absent_reason")]),
             ),
             Field.textarea("consent_notes"),
@@ -335,10 +401,29 @@ class ConsentForm(StepForm):
         if data.get("consent") == "yes":
             self.require("consent_type", "Select what kind of consent you have")
             self.require("consent_given_by", "Select who gave consent")
+            self.require("consent_scope", "Select whether the consent has limits")
             self.clear("consent_absent_reason")
+            if data.get("consent_scope") == "limits":
+                if not (
+                    data.get("consent_limit_agency_kinds") or data.get("consent_limit_agencies")
+                ):
+                    self.add_error(
+                        "consent_limit_agency_kinds",
+                        "Select the kinds of agency the consent covers, or name the agencies",
+                    )
+                self.require(
+                    "consent_limit_information", "Enter which information the consent covers"
+                )
+                self.require("consent_limit_until", "Enter how long the consent lasts")
+                self.require(
+                    "consent_limit_not_shared",
+                    "Say whether they asked for anything not to be shared",
+                )
+            else:
+                self.clear(*CONSENT_LIMIT_KEYS)
         elif data.get("consent") == "no":
             self.require("consent_absent_reason", "Select why you do not have consent")
-            self.clear("consent_type", "consent_given_by")
+            self.clear("consent_type", "consent_given_by", "consent_scope", *CONSENT_LIMIT_KEYS)
             reason = data.get("consent_absent_reason")
             if reason in ("not_attempted", "lacks_capacity") and not data.get("consent_notes"):
                 self.add_error(
@@ -350,6 +435,23 @@ class ConsentForm(StepForm):
                     "interests",
                 )
         return data
+
+
+def consent_limits_summary(answers: dict) -> dict:
+    """The limits of the consent in words, or {} when consent has none (or is not given):
+    frozen into the snapshot, and shown beside what the practitioner is about to share."""
+    if answers.get("consent") != "yes" or answers.get("consent_scope") != "limits":
+        return {}
+    kinds = dict(AGENCY_KINDS)
+    agencies = [str(kinds.get(k, k)) for k in answers.get("consent_limit_agency_kinds") or []]
+    if answers.get("consent_limit_agencies"):
+        agencies.append(answers["consent_limit_agencies"])
+    return {
+        "agencies": "; ".join(agencies),
+        "information": answers.get("consent_limit_information", ""),
+        "until": answers.get("consent_limit_until", ""),
+        "not_shared": answers.get("consent_limit_not_shared", ""),
+    }
 
 
 LEGAL_GROUNDS = [
@@ -639,6 +741,12 @@ STEP_FORMS: dict[str, type[StepForm]] = {
     "lawful_basis": LawfulBasisForm,
     "advice": AdviceForm,
     "follow_up": FollowUpForm,
+}
+
+
+# What each reminder declared in decisions.steps draws on, from the answers saved so far.
+REMINDER_CONTEXT = {
+    "consent_limits": lambda answers: {"limits": consent_limits_summary(answers)},
 }
 
 

@@ -56,6 +56,34 @@ def warnings(answers: Mapping) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Reminder:
+    """Earlier answers a page shows beside its form when they bear on it: a template, drawn
+    from the answers saved so far (its context is ``decisions.forms.REMINDER_CONTEXT``)."""
+
+    id: str
+    template: str
+    applies: Callable[[Mapping], bool]
+
+
+def _consent_has_limits(answers: Mapping) -> bool:
+    """Consent, with limits, on the path (appendix 1: "recording limitations of consent")."""
+    if answers.get("consent") != YES or answers.get("consent_scope") != "limits":
+        return False
+    try:
+        return "consent" in evaluate(answers).path
+    except ValueError:
+        return False
+
+
+REMINDERS: dict[str, Reminder] = {
+    r.id: r
+    for r in (
+        Reminder("consent_limits", "decisions/intro/consent_limits.html", _consent_has_limits),
+    )
+}
+
+
+@dataclass(frozen=True)
 class Step:
     id: str
     heading: str
@@ -69,6 +97,11 @@ class Step:
     is_question: bool = False
     # Ids in WARNINGS this page shows above its form when the answers call for them.
     warnings: tuple[str, ...] = ()
+    # Ids in REMINDERS this page shows above its form when the answers call for them.
+    reminders: tuple[str, ...] = ()
+    # The page lists the earlier decisions about the case reference entered (section 13,
+    # "can I share the same information again"): the wizard finds those the user may see.
+    case_history: bool = False
 
     def on_plan(self, answers: Mapping, decision: Decision) -> bool:
         if self.is_question:
@@ -79,8 +112,14 @@ class Step:
         """The warnings this page shows, given the answers saved so far."""
         return [WARNINGS[w].text for w in self.warnings if WARNINGS[w].applies(answers)]
 
+    def reminders_for(self, answers: Mapping) -> list[Reminder]:
+        """The reminders this page shows, given the answers saved so far."""
+        return [REMINDERS[r] for r in self.reminders if REMINDERS[r].applies(answers)]
 
-def _question_step(question_id: str, *, warnings: tuple[str, ...] = ()) -> Step:
+
+def _question_step(
+    question_id: str, *, warnings: tuple[str, ...] = (), case_history: bool = False
+) -> Step:
     question = QUESTIONS[question_id]
     return Step(
         id=question.id,
@@ -91,6 +130,7 @@ def _question_step(question_id: str, *, warnings: tuple[str, ...] = ()) -> Step:
         guidance=question.guidance,
         is_question=True,
         warnings=warnings,
+        case_history=case_history,
     )
 
 
@@ -142,8 +182,11 @@ STEPS: tuple[Step, ...] = (
         short="Person and agency",
         hint="Use the reference from your case system, not the person's name.",
         guidance=(guidance_link("recording-decisions", "repeat-requests", "Sharing again"),),
+        case_history=True,
     ),
-    *(_question_step(q) for q in ("purpose", "identifiable", "confidential", "consent")),
+    # The page after the case reference: the earlier decisions about it, once it is known.
+    _question_step("purpose", case_history=True),
+    *(_question_step(q) for q in ("identifiable", "confidential", "consent")),
     # Asked once consent is "no": if it was never sought, say so before this answer.
     _question_step("other_reason", warnings=("consent_not_sought",)),
     Step(
@@ -152,6 +195,7 @@ STEPS: tuple[Step, ...] = (
         short="What and how",
         hint="Share only what the other agency needs for the purpose you gave.",
         shown=_finished_sharing,
+        reminders=("consent_limits",),
         guidance=(
             guidance_link("when-and-how-to-share", "how-much", "How much to share"),
             guidance_link("when-and-how-to-share", "securely", "Sharing securely"),

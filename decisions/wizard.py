@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from decisions.flowchart import FLOWCHART_VERSION, OUTCOMES, PURPOSE_GROUNDS, QUESTIONS
-from decisions.forms import LEGAL_GROUNDS, MEANS, STEP_FORMS, describe
+from decisions.forms import LEGAL_GROUNDS, MEANS, STEP_FORMS, consent_limits_summary, describe
 from decisions.steps import STEPS_BY_ID, Plan, make_plan, warnings
 from records.models import DecisionRecord, User
 from records.services import decision_submit
@@ -32,13 +32,22 @@ def warnings_for(answers: dict) -> list[str]:
     return warnings(answers)
 
 
-def outcome_snapshot(outcome_id: str, plan: Plan) -> dict:
+CONSENT_LIMITS_NEXT_STEP = (
+    "Share only within the limits the person put on their consent: with the agencies, the "
+    "information and for the time they agreed to, and nothing they asked to be kept back."
+)
+
+
+def outcome_snapshot(outcome_id: str, plan: Plan, answers: dict | None = None) -> dict:
     outcome = OUTCOMES[outcome_id]
+    next_steps = list(outcome.next_steps)
+    if outcome.shares and consent_limits_summary(answers or {}):
+        next_steps.insert(0, CONSENT_LIMITS_NEXT_STEP)
     return {
         "id": outcome.id,
         "title": outcome.title,
         "summary": outcome.summary,
-        "next_steps": list(outcome.next_steps),
+        "next_steps": next_steps,
         "shares": outcome.shares,
         "source": outcome.source,
         "requires_approval": plan.decision.requires_approval,
@@ -90,8 +99,9 @@ def build_snapshot(plan: Plan, answers: dict) -> dict:
         "flowchart_version": FLOWCHART_VERSION,
         "steps": steps,
         "sharing": sharing_summary(answers),
+        "consent_limits": consent_limits_summary(answers),
         "grounds": grounds_summary(answers),
-        "outcome": outcome_snapshot(plan.decision.outcome, plan),
+        "outcome": outcome_snapshot(plan.decision.outcome, plan, answers),
         "warnings": warnings_for(answers),
     }
 

@@ -636,7 +636,12 @@ def test_it_drops_the_answers_of_pages_that_fell_off_the_path(client, practition
     client.force_login(practitioner)
     response = client.post(
         url(record, "consent", "?change=1"),
-        {"consent": "yes", "consent_type": "implied", "consent_given_by": "individual"},
+        {
+            "consent": "yes",
+            "consent_type": "implied",
+            "consent_given_by": "individual",
+            "consent_scope": "no_limits",
+        },
     )
     assert response.url == f"/decisions/{record.reference}/check/"
 
