@@ -108,10 +108,14 @@ def build(table: Table):
     """The pygal chart for a table (not yet rendered)."""
     kind = {"stacked": pygal.StackedBar, "bar": pygal.Bar, "hbar": pygal.HorizontalBar}
     stacked = table.kind == "stacked"
+    longest = max((len(label) for label, _ in table.series), default=0)
+    columns = 1 if longest > 34 else min(3, max(1, len(table.series)))
+    legend_rows = -(-len(table.series) // columns) if len(table.series) > 1 else 0
+    height = 380 if table.kind != "hbar" else max(240, 80 + 34 * len(table.x_labels))
     chart = kind[table.kind](
         style=STYLE,
         width=800,
-        height=420 if table.kind != "hbar" else max(260, 80 + 34 * len(table.x_labels)),
+        height=height + 24 * legend_rows,
         disable_xml_declaration=True,
         js=[],
         defs=_defs(),
@@ -119,9 +123,9 @@ def build(table: Table):
         print_values=True,
         print_zeroes=not stacked,
         legend_at_bottom=True,
-        legend_at_bottom_columns=min(3, max(1, len(table.series))),
+        legend_at_bottom_columns=columns,
         show_legend=len(table.series) > 1,
-        truncate_legend=60,
+        truncate_legend=-1,
         truncate_label=40,
         x_label_rotation=0 if table.kind == "hbar" or len(table.x_labels) <= 6 else 30,
         y_title=table.y_title if table.kind != "hbar" else None,
