@@ -178,6 +178,9 @@ class DirectionForm(StepForm):
 
 
 class AboutForm(StepForm):
+    # The references of the case's earlier decisions shown (decisions.wizard).
+    extra_keys = ("earlier_decisions_shown",)
+
     subject_type = _radio(
         "Who is the information about?",
         [("child", "A child or young person"), ("adult", "An adult"), ("family", "A family")],

@@ -59,13 +59,15 @@ def step(request, reference: str, step_id: str):
     if leaving and not form.has_changed():
         # Nothing new on this page: everything before it is saved already.
         return redirect("home")
+    # The case's earlier decisions this page shows (none unless its step says so).
+    history = wizard.case_history(page, record, request.user)
     if request.method == "POST" and form.is_valid():
         completed = [s for s in record.completed_steps if s != step_id] + [step_id]
         decision_save_step(
             record=record,
             author=request.user,
             step=step_id,
-            values=form.to_answers(),
+            values=wizard.with_history_shown(page, record, form.to_answers(), history),
             completed_steps=completed,
             ip=client_ip(request),
         )
@@ -97,6 +99,7 @@ def step(request, reference: str, step_id: str):
             "changing": changing,
             "urgent": plan.urgent,
             "returned_with": latest_return(record),
+            "case_history": history,
         },
     )
 

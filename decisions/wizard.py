@@ -6,9 +6,17 @@ from __future__ import annotations
 from django import forms
 
 from decisions.flowchart import FLOWCHART_VERSION, OUTCOMES, PURPOSE_GROUNDS, QUESTIONS
-from decisions.forms import LEGAL_GROUNDS, MEANS, STEP_FORMS, consent_limits_summary, describe
-from decisions.steps import STEPS_BY_ID, Plan, make_plan, warnings
+from decisions.forms import (
+    LEGAL_GROUNDS,
+    MEANS,
+    NO_CONSENT_REASONS,
+    STEP_FORMS,
+    consent_limits_summary,
+    describe,
+)
+from decisions.steps import STEPS_BY_ID, Plan, Step, make_plan, warnings
 from records.models import DecisionRecord, User
+from records.selectors import earlier_decisions
 from records.services import decision_submit
 
 
@@ -25,6 +33,42 @@ def answers_on_path(plan: Plan, answers: dict) -> dict:
             if answers.get(key) not in (None, "", []):
                 kept[key] = answers[key]
     return kept
+
+
+EARLIER_SHOWN_KEY = "earlier_decisions_shown"
+
+
+def _consent_in_words(row: dict) -> str:
+    if row["consent"] == "yes":
+        return "Given, with limits" if row["consent_limits"] else "Given"
+    if row["consent"] == "no":
+        reason = dict(NO_CONSENT_REASONS).get(row["consent_absent_reason"] or "", "")
+        return f"Not given: {reason[0].lower()}{reason[1:]}" if reason else "Not given"
+    return "Not asked"
+
+
+def case_history(step: Step, record: DecisionRecord, user: User) -> list[dict]:
+    """The earlier decisions a page shows (its ``case_history`` in ``decisions.steps``):
+    those about the case reference saved so far that this user may see, newest first."""
+    if not step.case_history:
+        return []
+    rows = earlier_decisions(user, record.answers.get("subject_reference", ""), exclude=record)
+    for row in rows:
+        row["consent_words"] = _consent_in_words(row)
+    return rows
+
+
+def with_history_shown(step: Step, record: DecisionRecord, values: dict, shown: list[dict]) -> dict:
+    """What a case-history page saves: its answers and the references of the earlier
+    decisions it showed, added to those shown before about the same case reference (a new
+    case reference starts the list again)."""
+    if not step.case_history:
+        return values
+    before = record.answers.get("subject_reference", "")
+    after = values.get("subject_reference", before)
+    kept = list(record.answers.get(EARLIER_SHOWN_KEY) or []) if after == before else []
+    references = [row["reference"] for row in shown] if after == before else []
+    return {**values, EARLIER_SHOWN_KEY: [*references, *(r for r in kept if r not in references)]}
 
 
 def warnings_for(answers: dict) -> list[str]:
@@ -100,6 +144,8 @@ def build_snapshot(plan: Plan, answers: dict) -> dict:
         "steps": steps,
         "sharing": sharing_summary(answers),
         "consent_limits": consent_limits_summary(answers),
+        # What the practitioner was shown of the case's earlier decisions (section 13).
+        EARLIER_SHOWN_KEY: list(answers.get(EARLIER_SHOWN_KEY) or []),
         "grounds": grounds_summary(answers),
         "outcome": outcome_snapshot(plan.decision.outcome, plan, answers),
         "warnings": warnings_for(answers),

@@ -716,3 +716,73 @@ def existing_records(record_ids) -> set[int]:
     if not ids:
         return set()
     return set(DecisionRecord.objects.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+# --- A case's earlier decisions (section 13, "can I share the same information again") ------
+
+EARLIER_SHOWN = 20
+
+
+def earlier_decisions(
+    user: User,
+    subject_reference: str,
+    *,
+    exclude: DecisionRecord | None = None,
+    limit: int = EARLIER_SHOWN,
+) -> list[dict]:
+    """The submitted decisions about this exact case reference that the user may see
+    (``records_visible_to``: their own; their teams' for a manager), newest first, as plain
+    values: a few columns and the few JSON keys shown, never the answers or snapshot whole.
+    Nothing for a blank reference; nothing at all of what the user may not see."""
+    reference = (subject_reference or "").strip()
+    if not reference:
+        return []
+    records = (
+        records_visible_to(user)
+        .select_related(None)
+        .exclude(state=State.DRAFT)
+        .filter(subject_reference=reference)
+    )
+    if exclude is not None and exclude.pk:
+        records = records.exclude(pk=exclude.pk)
+    rows = records.values(
+        "reference",
+        "state",
+        "outcome",
+        "other_agency",
+        "submitted_at",
+        "review_date",
+        outcome_title=KT("snapshot__outcome__title"),
+        consent=KT("answers__consent"),
+        consent_absent_reason=KT("answers__consent_absent_reason"),
+        consent_limits=KeyTransform("consent_limits", "snapshot"),
+    ).order_by("-submitted_at", "-id")[:limit]
+    today = timezone.localdate()
+    earlier = []
+    for row in rows:
+        row["review_passed"] = row["review_date"] is not None and row["review_date"] < today
+        row["consent_refused"] = row["consent"] == "no" and row["consent_absent_reason"] in (
+            "refused",
+            "withdrawn",
+        )
+        if not isinstance(row["consent_limits"], dict):
+            row["consent_limits"] = {}
+        earlier.append(row)
+    return earlier
+
+
+def references_visible_to(user: User, references) -> list[str]:
+    """Of these record references, those the user may open, in the order given: a record
+    page lists the earlier decisions its author was shown, but only those the viewer may
+    see."""
+    wanted = [ref for ref in references or [] if isinstance(ref, str) and ref]
+    if not wanted:
+        return []
+    visible = set(
+        records_visible_to(user)
+        .select_related(None)
+        .exclude(state=State.DRAFT)
+        .filter(reference__in=wanted)
+        .values_list("reference", flat=True)
+    )
+    return [ref for ref in wanted if ref in visible]

@@ -100,6 +100,10 @@ def _record_context(record, user) -> dict:
         "reconsiderations": selectors.records_visible_to(user)
         .filter(reconsiders=record)
         .order_by("created_at", "pk"),
+        # The case's earlier decisions its author was shown: those this viewer may open.
+        "earlier_shown": selectors.references_visible_to(
+            user, (record.snapshot or {}).get("earlier_decisions_shown")
+        ),
     }
 
 

@@ -314,7 +314,14 @@ def test_conditional_questions_are_revealed_with_javascript(wizard, page, practi
     expect(given_by).to_be_visible()
     wizard.radio("consent", "consent_type", "implied").check()
     wizard.radio("consent", "consent_given_by", "individual").check()
+    # Whether the consent has limits: the details of the limits are revealed in turn.
+    limits = wizard.group("Which kinds of agency does the consent cover?")
+    expect(limits).to_be_hidden()
+    wizard.radio("consent", "consent_scope", "limits").check()
+    expect(limits).to_be_visible()
     wizard.assert_accessible()
+    wizard.radio("consent", "consent_scope", "no_limits").check()
+    expect(limits).to_be_hidden()
     wizard.save_and_continue()
     wizard.expect_on("how")
 
@@ -324,6 +331,7 @@ def test_conditional_questions_are_revealed_with_javascript(wizard, page, practi
     assert record.answers["consent_type"] == "implied"
     assert record.answers["consent_given_by"] == "individual"
     assert record.answers["consent_absent_reason"] == ""
+    assert record.answers["consent_scope"] == "no_limits"
     wizard.a11y.finish()
 
 
