@@ -41,7 +41,7 @@ from django.db.models.functions import TruncDate, TruncMonth
 
 from decisions.flowchart import OUTCOMES
 from decisions.forms import ARTICLE_6, NO_CONSENT_REASONS
-from insight.suppression import Shown, percentage, shown
+from insight.suppression import Shown, percentage, shown, total
 from records import selectors, workdays
 from records.models import DecisionRecord, ManagerDecision, Organisation, Submission, Team, User
 
@@ -168,6 +168,27 @@ class Dashboard:
 
     def count(self, n: int) -> Shown:
         return shown(n, protect=self.protect)
+
+    def total(self, cells) -> Shown:
+        return total(list(cells), protect=self.protect)
+
+    def _outcome_counts(self) -> dict:
+        return self._sum(lambda row: (row["month"], row["outcome"]))
+
+    def _outcomes(self, counts) -> list[str]:
+        return OUTCOME_ORDER + sorted({o for _, o in counts} - set(OUTCOME_ORDER))
+
+    def _month_total(self, month) -> Shown:
+        """All decisions in a month, as the outcomes chart shows it (a total of its row)."""
+        counts = self._outcome_counts()
+        return self.total(counts.get((month, o), 0) for o in self._outcomes(counts))
+
+    def _all_decisions(self) -> Shown:
+        counts = self._outcome_counts()
+        return self.total(
+            sum(counts.get((m, o), 0) for o in self._outcomes(counts))
+            for m in self.filters.months()
+        )
 
     def record_scope(self, prefix: str = "") -> Q:
         condition = ~Q(**{f"{prefix}state": State.DRAFT})
@@ -325,27 +346,26 @@ class Dashboard:
         return [self.chart(name) for name in self.CHARTS]
 
     def _chart_outcomes(self) -> Table:
-        counts = self._sum(lambda row: (row["month"], row["outcome"]))
-        outcomes = OUTCOME_ORDER + sorted({o for _, o in counts} - set(OUTCOME_ORDER))
+        counts = self._outcome_counts()
+        outcomes = self._outcomes(counts)
         months = self.filters.months()
         series = [
             (outcome_label(o), [self.count(counts.get((m, o), 0)) for m in months])
             for o in outcomes
         ]
-        totals = self._monthly(lambda row: True)
         rows = [
             [
                 f"{month:%B %Y}",
                 *[str(values[i]) for _, values in series],
-                str(self.count(totals.get(month, 0))),
+                str(self._month_total(month)),
             ]
             for i, month in enumerate(months)
         ]
-        all_decisions = self.count(sum(totals.values()))
+        all_decisions = self._all_decisions()
         rows.append(
             [
                 "Total",
-                *[str(self.count(sum(counts.get((m, o), 0) for m in months))) for o in outcomes],
+                *[str(self.total(counts.get((m, o), 0) for m in months)) for o in outcomes],
                 str(all_decisions),
             ]
         )
@@ -366,13 +386,13 @@ class Dashboard:
         everything = self._monthly(lambda row: True)
         rows, plotted_without, plotted_rest = [], [], []
         for month in months:
-            part, whole = self.count(without.get(month, 0)), self.count(everything.get(month, 0))
+            part, whole = self.count(without.get(month, 0)), self._month_total(month)
             rest = self.count(everything.get(month, 0) - without.get(month, 0))
             plotted_without.append(part)
             plotted_rest.append(rest)
             rows.append([f"{month:%B %Y}", str(part), str(whole), percentage(part, whole)])
-        part = self.count(sum(without.values()))
-        whole = self.count(sum(everything.values()))
+        part = self.total(without.get(month, 0) for month in months)
+        whole = self._all_decisions()
         rows.append(["Total", str(part), str(whole), percentage(part, whole)])
         return Table(
             name="without_consent",
@@ -393,7 +413,7 @@ class Dashboard:
         codes = [code for code, _ in NO_CONSENT_REASONS] + sorted(set(counts) - set(REASON_LABELS))
         values = [self.count(counts.get(code, 0)) for code in codes]
         labels = [REASON_LABELS.get(code, code) for code in codes]
-        total = self.count(sum(counts.values()))
+        total = self.total(counts.get(code, 0) for code in codes)
         rows = [[label, str(value)] for label, value in zip(labels, values, strict=True)]
         rows.append(["Total", str(total)])
         most = max(zip(values, labels, strict=True), key=lambda pair: pair[0].value or 0)
@@ -422,7 +442,8 @@ class Dashboard:
             plot_refused.append(part)
             plot_shared.append(self.count(requests.get(month, 0) - refused.get(month, 0)))
             rows.append([f"{month:%B %Y}", str(part), str(whole), percentage(part, whole)])
-        part, whole = self.count(sum(refused.values())), self.count(sum(requests.values()))
+        part = self.total(refused.get(month, 0) for month in months)
+        whole = self.total(requests.get(month, 0) for month in months)
         rows.append(["Total", str(part), str(whole), percentage(part, whole)])
         return Table(
             name="refusals",
@@ -443,7 +464,7 @@ class Dashboard:
         months = self.filters.months()
         urgent = self._monthly(lambda row: row["urgent"] and row["shares"])
         values = [self.count(urgent.get(month, 0)) for month in months]
-        total = self.count(sum(urgent.values()))
+        total = self.total(urgent.get(month, 0) for month in months)
         rows = [[f"{m:%B %Y}", str(v)] for m, v in zip(months, values, strict=True)]
         rows.append(["Total", str(total)])
         return Table(
@@ -496,7 +517,9 @@ class Dashboard:
     def _chart_overdue(self) -> Table:
         approval = self.count(self.overdue.get(State.AWAITING_APPROVAL, 0))
         review = self.count(self.overdue.get(State.AWAITING_REVIEW, 0))
-        total = self.count(sum(self.overdue.values()))
+        total = self.total(
+            self.overdue.get(state, 0) for state in (State.AWAITING_APPROVAL, State.AWAITING_REVIEW)
+        )
         return Table(
             name="overdue",
             title="Overdue now",
@@ -519,7 +542,7 @@ class Dashboard:
             (Kind.RETURNED, "Returned"),
             (Kind.REJECTED, "Rejected"),
         ]
-        whole = self.count(sum(self.manager_kinds.get(kind, 0) for kind, _ in kinds))
+        whole = self.total(self.manager_kinds.get(kind, 0) for kind, _ in kinds)
         values = [self.count(self.manager_kinds.get(kind, 0)) for kind, _ in kinds]
         rows = [
             [label, str(value), percentage(value, whole)]
@@ -548,7 +571,7 @@ class Dashboard:
             codes.append("")
         labels = [BASIS_LABELS.get(code, code) or "None recorded" for code in codes]
         values = [self.count(counts.get(code, 0)) for code in codes]
-        total = self.count(sum(counts.values()))
+        total = self.total(counts.get(code, 0) for code in codes)
         rows = [[label, str(value)] for label, value in zip(labels, values, strict=True)]
         rows.append(["Total", str(total)])
         most = max(zip(values, labels, strict=True), key=lambda pair: pair[0].value or 0)
@@ -592,7 +615,7 @@ class Dashboard:
         months = self.filters.months()
         past = self._monthly(lambda row: row["past_review"])
         values = [self.count(past.get(month, 0)) for month in months]
-        total = self.count(sum(past.values()))
+        total = self.total(past.get(month, 0) for month in months)
         rows = [[f"{m:%B %Y}", str(v)] for m, v in zip(months, values, strict=True)]
         rows.append(["Total", str(total)])
         return Table(

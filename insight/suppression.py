@@ -3,11 +3,15 @@
 A partnership report must not let anyone single out a person. Beyond a single team:
 
 - a count from 1 to ``threshold - 1`` is shown as "fewer than <threshold>" (primary suppression);
-- every other count is rounded to the nearest multiple of ``threshold`` (secondary
-  protection). Totals, and the same quantity shown in another chart, are rounded too, so
-  ``total - the other cells`` can never give a suppressed cell back: every shown figure is a
-  multiple of the threshold, and a sum of rounded cells differs from a rounded total by a
-  multiple of it, which leaves the suppressed cell anywhere from 1 to ``threshold - 1``;
+- every other count is rounded down to a multiple of ``threshold`` (secondary protection:
+  7 is shown as 5, 12 as 10). Totals are rounded the same way, so ``total - the other
+  cells`` never gives a suppressed cell back: each shown figure stands for a range of
+  ``threshold`` values, and the ranges leave a suppressed cell at least two possible values
+  (tests/insight/test_suppression.py tries every combination). Rounding to the nearest
+  would not do: 4 + 4 = 8 would show as 10, which only 4 and 4 can make;
+- a total is not shown when some total its shown cells allow would pin a suppressed cell
+  to one value (four cells of "fewer than 5" with a total of "fewer than 5" can only be four
+  ones): decided from the shown cells only, so that it is not shown says nothing;
 - a percentage is worked out from the shown (rounded) figures, in whole per cent, and is not
   shown when its count or its base is suppressed.
 
@@ -53,9 +57,46 @@ def shown(count: int, *, protect: bool) -> Shown:
     base = threshold()
     if count < base:
         return Shown(None, fewer_than(), suppressed=True)
-    # Half up: 7 -> 5, 8 -> 10 (never below the threshold once at or above it).
-    value = max(base, ((count + base // 2) // base) * base) if base > 1 else count
+    value = (count // base) * base  # down: 7 -> 5, 12 -> 10
     return Shown(value, f"{value:,}", rounded=value != count)
+
+
+def _range(figure: Shown) -> tuple[int, int]:
+    """The true values a shown figure stands for."""
+    base = threshold()
+    if figure.suppressed:
+        return 1, base - 1
+    if figure.rounded or (figure.value and base > 1 and figure.value % base == 0):
+        return figure.value, figure.value + base - 1
+    return figure.value, figure.value
+
+
+def total(cells: list[int], *, protect: bool) -> Shown:
+    """The sum of ``cells`` as shown beside them: rounded like any count, and not shown when
+    some total the shown cells allow would leave a suppressed cell one possible value. The
+    test reads the shown cells only, so that a total is not shown says nothing more."""
+    figure = shown(sum(cells), protect=protect)
+    if not protect:
+        return figure
+    shown_cells = [shown(n, protect=True) for n in cells]
+    ranges = [_range(cell) for cell in shown_cells]
+    low, high = sum(r[0] for r in ranges), sum(r[1] for r in ranges)
+    for possible in range(low, high + 1):
+        if _pins(shown(possible, protect=True), shown_cells, ranges, low, high):
+            return Shown(None, NOT_SHOWN, suppressed=True)
+    return figure
+
+
+def _pins(figure: Shown, shown_cells, ranges, low: int, high: int) -> bool:
+    t_low, t_high = _range(figure)
+    s_low, s_high = max(low, t_low), min(high, t_high)
+    for cell, (c_low, c_high) in zip(shown_cells, ranges, strict=True):
+        if not cell.suppressed:
+            continue
+        others_low, others_high = low - c_low, high - c_high
+        if min(c_high, s_high - others_low) - max(c_low, s_low - others_high) < 1:
+            return True
+    return False
 
 
 def percentage(part: Shown, whole: Shown) -> str:
