@@ -400,6 +400,11 @@ def pages(people: People, awaiting: DecisionRecord) -> list[tuple[str, Client, s
         ("/records/?sort=oldest", auditor, "/records/?sort=oldest"),
         ("/records/ half way down (deep page)", auditor, deep_page),
         ("/records/?team, half way down, manager", signed_in(people.manager), deep_team_page),
+        # Management information: every figure by aggregate queries over the period (the
+        # last 12 months: about a third of the records), and one chart's SVG.
+        ("/insight/, auditor (12 months)", auditor, "/insight/"),
+        ("/insight/, manager (12 months)", manager, "/insight/"),
+        ("/insight/outcomes.svg, auditor", auditor, "/insight/outcomes.svg"),
     ]
 
 
