@@ -140,6 +140,7 @@ def record_context(record: DecisionRecord) -> dict:
         "timeline": selectors.record_timeline(record),
         "earlier_rounds": rounds[:-1],
         "addenda": list(record.addenda.select_related("author")),
+        "disagreements": selectors.disagreements_for(record),
         "audit": audit_summary(record),
         "flowchart": flowchart_for(record),
         "current_flowchart_version": FLOWCHART_VERSION,

@@ -312,6 +312,75 @@ class Addendum(models.Model):
         return f"{self.record} addendum {self.pk}"
 
 
+class Disagreement(models.Model):
+    """Another agency disputes our decision, or we dispute their refusal (section 14): who
+    disagrees and why, the steps taken, and how it ended. Never edited: steps are appended,
+    and resolving it closes it."""
+
+    class Direction(models.TextChoices):
+        THEY_DISPUTE = "they_dispute", "The other agency disputes our decision"
+        WE_DISPUTE = "we_dispute", "We dispute the other agency's refusal"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    record = models.ForeignKey(
+        DecisionRecord, on_delete=models.CASCADE, related_name="disagreements"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField()
+    direction = models.CharField(max_length=20, choices=Direction.choices)
+    # Who disagrees: the agency and the person's role there.
+    party = models.CharField(max_length=300)
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["record", "raised_at", "pk"]
+        indexes = [models.Index(fields=["record", "status"], name="disagreement_record_status")]
+
+    def __str__(self):
+        return f"{self.record} disagreement {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class DisagreementStep(models.Model):
+    """One thing done about a disagreement (section 14): dated, signed, never edited."""
+
+    class Kind(models.TextChoices):
+        FLOWCHART_REVISITED = "flowchart_revisited", "The flowchart revisited together"
+        SHARE_LESS = "share_less", "A conversation about sharing less"
+        SENIOR_ADVICE = "senior_advice", "Advice from the agency's nominated senior person"
+        ESCALATION = "escalation", "Escalated under the partnership's escalation policy"
+
+    disagreement = models.ForeignKey(Disagreement, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField()
+
+    class Meta:
+        ordering = ["disagreement", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.disagreement} {self.kind}"
+
+
 class AuditEvent(models.Model):
     """One append-only row per thing that happened. Written only by services.audit_log."""
 
@@ -337,6 +406,9 @@ class AuditEvent(models.Model):
         RETENTION_DELETION = "retention_deletion", "Deleted under retention"
         LEGAL_HOLD_SET = "legal_hold_set", "Legal hold set"
         LEGAL_HOLD_LIFTED = "legal_hold_lifted", "Legal hold lifted"
+        DISAGREEMENT_RAISED = "disagreement_raised", "Disagreement recorded"
+        DISAGREEMENT_STEP = "disagreement_step", "Disagreement step recorded"
+        DISAGREEMENT_RESOLVED = "disagreement_resolved", "Disagreement resolved"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # PROTECT: a user with audit events is deactivated, never deleted (deleting would have to

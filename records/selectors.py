@@ -9,7 +9,10 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     Max,
+    OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -28,6 +31,8 @@ from records.models import (
     Addendum,
     AuditEvent,
     DecisionRecord,
+    Disagreement,
+    DisagreementStep,
     ManagerDecision,
     SharingConfirmation,
     Team,
@@ -185,8 +190,11 @@ LIST_VALUES = (
 
 
 def listed(records: QuerySet[DecisionRecord]) -> QuerySet[DecisionRecord]:
-    """The columns a list shows (``LIST_VALUES``), one dict a row, the author joined in."""
-    return records.select_related(None).values(*LIST_VALUES)
+    """The columns a list shows (``LIST_VALUES``), one dict a row, the author joined in, and
+    whether the record has an open disagreement (``has_open_disagreement``)."""
+    return records.select_related(None).values(
+        *LIST_VALUES, has_open_disagreement=open_disagreement_exists()
+    )
 
 
 def record_get_for_user(*, user: User, reference: str) -> DecisionRecord:
@@ -298,6 +306,7 @@ def approval_queue(user: User, *, on: datetime.date | None = None) -> QuerySet[D
             # What the queue shows of the snapshot: two keys, not kilobytes of JSON a row.
             outcome_title=KT("snapshot__outcome__title"),
             grounds=KeyTransform("grounds", "snapshot"),
+            has_open_disagreement=open_disagreement_exists(),
         )
         .order_by("-overdue", "submitted_at", "pk")
     )
@@ -550,6 +559,9 @@ AUTHOR_TRAIL_EVENTS = (
     AuditEvent.Event.RECONSIDERED,
     AuditEvent.Event.SHARING_CONFIRMED,
     AuditEvent.Event.ADDENDUM,
+    AuditEvent.Event.DISAGREEMENT_RAISED,
+    AuditEvent.Event.DISAGREEMENT_STEP,
+    AuditEvent.Event.DISAGREEMENT_RESOLVED,
 )
 TRAIL_SIZE = 50
 VIEWERS_SHOWN = 100
@@ -786,3 +798,44 @@ def references_visible_to(user: User, references) -> list[str]:
         .values_list("reference", flat=True)
     )
     return [ref for ref in wanted if ref in visible]
+
+
+# --- Disagreements between agencies (section 14) ----------------------------------------------
+
+DISAGREEMENT_PARTY_MAX = 300
+DISAGREEMENT_TEXT_MAX = 5000
+
+
+def open_disagreement_exists() -> Exists:
+    """For a list or queue: whether the row's record has an open disagreement."""
+    return Exists(
+        Disagreement.objects.filter(record=OuterRef("pk"), status=Disagreement.Status.OPEN)
+    )
+
+
+def may_record_disagreement(*, user: User, record: DecisionRecord) -> bool:
+    """On a submitted record: its author, or a manager answering for it; never an auditor."""
+    if record.is_draft or user.is_auditor:
+        return False
+    return record.author_id == user.pk or may_act_on(user=user, record=record)
+
+
+def disagreements_for(record: DecisionRecord) -> list[Disagreement]:
+    """The record's disagreements, oldest first, each with its steps (two queries)."""
+    return list(
+        record.disagreements.select_related("raised_by", "resolved_by")
+        .prefetch_related(
+            Prefetch(
+                "steps", queryset=DisagreementStep.objects.select_related("by").order_by("at", "pk")
+            )
+        )
+        .order_by("raised_at", "pk")
+    )
+
+
+def disagreement_get(*, record: DecisionRecord, pk: int) -> Disagreement:
+    """One of the record's disagreements (the record is already one the user may see)."""
+    try:
+        return record.disagreements.get(pk=pk)
+    except Disagreement.DoesNotExist:
+        raise Http404("No such disagreement.") from None

@@ -18,6 +18,8 @@ from records.models import (
     Addendum,
     AuditEvent,
     DecisionRecord,
+    Disagreement,
+    DisagreementStep,
     ManagerDecision,
     SharingConfirmation,
     Submission,
@@ -25,12 +27,15 @@ from records.models import (
 )
 from records.selectors import (
     ADDENDUM_MAX,
+    DISAGREEMENT_PARTY_MAX,
+    DISAGREEMENT_TEXT_MAX,
     LEGAL_HOLD_LIFTED,
     LEGAL_HOLD_REASON_MAX,
     LEGAL_HOLD_SET,
     approval_scope_for,
     is_due_for_retention,
     may_act_on,
+    may_record_disagreement,
     no_longer_awaiting_message,
 )
 
@@ -534,3 +539,147 @@ def record_delete_for_retention(*, record: DecisionRecord, on: datetime.date | N
     DecisionRecord.objects.filter(pk=current.pk).delete()
     audit_log(event=AuditEvent.Event.RETENTION_DELETION, record=current, details=details)
     return current.reference
+
+
+# --- Disagreements between agencies (section 14) ----------------------------------------------
+
+
+def _ensure_may_disagree(user: User, record: DecisionRecord) -> None:
+    if user.is_auditor:
+        raise PermissionDenied("Auditors read records; they do not add to them.")
+    if not may_record_disagreement(user=user, record=record):
+        raise PermissionDenied(
+            "Only the author or a manager of the team may record a disagreement."
+        )
+
+
+def _required_text(value: str, *, name: str, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(f"Enter {name}.", code="required")
+    if len(value) > limit:
+        raise ValidationError(
+            f"{name[0].upper()}{name[1:]} must be {limit:,} characters or fewer.",
+            code="max_length",
+        )
+    return value
+
+
+@transaction.atomic
+def disagreement_raise(
+    *,
+    record: DecisionRecord,
+    user: User,
+    direction: str,
+    party: str,
+    reason: str,
+    ip: str | None = None,
+) -> Disagreement:
+    """Record that another agency disputes our decision, or that we dispute their refusal:
+    who disagrees (agency and role) and why. Dated, signed, audited."""
+    _ensure_may_disagree(user, record)
+    if direction not in Disagreement.Direction.values:
+        raise ValidationError("Select who disagrees with whom.", code="invalid_choice")
+    party = _required_text(party, name="who disagrees", limit=DISAGREEMENT_PARTY_MAX)
+    reason = _required_text(reason, name="why they disagree", limit=DISAGREEMENT_TEXT_MAX)
+    current = _locked(record)
+    if current is None:
+        raise StaleState(f"{record.reference} no longer exists.")
+    if current.state == State.DRAFT:
+        raise StaleState(f"{record.reference} is a draft: submit it first.")
+    disagreement = Disagreement.objects.create(
+        record=record,
+        raised_by=user,
+        raised_at=timezone.now(),
+        direction=direction,
+        party=party,
+        reason=reason,
+    )
+    audit_log(
+        event=AuditEvent.Event.DISAGREEMENT_RAISED,
+        actor=user,
+        record=record,
+        ip=ip,
+        details={"disagreement": disagreement.pk, "direction": direction},
+    )
+    return disagreement
+
+
+def _locked_open(disagreement: Disagreement) -> Disagreement:
+    current = (
+        Disagreement.objects.select_for_update()
+        .filter(pk=disagreement.pk, status=Disagreement.Status.OPEN)
+        .first()
+    )
+    if current is None:
+        raise StaleState("This disagreement has been resolved already: it is closed.")
+    return current
+
+
+@transaction.atomic
+def disagreement_add_step(
+    *,
+    disagreement: Disagreement,
+    user: User,
+    kind: str,
+    note: str,
+    ip: str | None = None,
+) -> DisagreementStep:
+    """One thing done about an open disagreement (the flowchart revisited, a conversation
+    about sharing less, senior advice, escalation): dated, signed, audited."""
+    record = disagreement.record
+    _ensure_may_disagree(user, record)
+    if kind not in DisagreementStep.Kind.values:
+        raise ValidationError("Select what was done.", code="invalid_choice")
+    note = _required_text(note, name="what was done and said", limit=DISAGREEMENT_TEXT_MAX)
+    _locked_open(disagreement)
+    step = DisagreementStep.objects.create(
+        disagreement=disagreement, kind=kind, at=timezone.now(), by=user, note=note
+    )
+    audit_log(
+        event=AuditEvent.Event.DISAGREEMENT_STEP,
+        actor=user,
+        record=record,
+        ip=ip,
+        details={"disagreement": disagreement.pk, "kind": kind, "step": step.pk},
+    )
+    return step
+
+
+@transaction.atomic
+def disagreement_resolve(
+    *,
+    disagreement: Disagreement,
+    user: User,
+    resolution: str,
+    ip: str | None = None,
+) -> Disagreement:
+    """How the disagreement ended; it is then closed (a conditional update: once)."""
+    record = disagreement.record
+    _ensure_may_disagree(user, record)
+    resolution = _required_text(resolution, name="how it was resolved", limit=DISAGREEMENT_TEXT_MAX)
+    now = timezone.now()
+    updated = Disagreement.objects.filter(
+        pk=disagreement.pk, status=Disagreement.Status.OPEN
+    ).update(
+        status=Disagreement.Status.RESOLVED,
+        resolved_at=now,
+        resolved_by=user,
+        resolution=resolution,
+    )
+    if not updated:
+        raise StaleState("This disagreement has been resolved already: it is closed.")
+    disagreement.status = Disagreement.Status.RESOLVED
+    disagreement.resolved_at, disagreement.resolved_by, disagreement.resolution = (
+        now,
+        user,
+        resolution,
+    )
+    audit_log(
+        event=AuditEvent.Event.DISAGREEMENT_RESOLVED,
+        actor=user,
+        record=record,
+        ip=ip,
+        details={"disagreement": disagreement.pk},
+    )
+    return disagreement

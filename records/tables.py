@@ -50,6 +50,10 @@ class ListRow(NamedTuple):
     tag: str  # the status's GOV.UK tag colour
     state: str
     when: str
+    disputed: bool = False  # an open disagreement with another agency (section 14)
+
+
+_DISPUTED = ' <strong class="govuk-tag govuk-tag--orange">Disagreement open</strong>'
 
 
 class Rows(list):
@@ -71,7 +75,10 @@ class Rows(list):
                 + _CELL.format(escape(row.case))
                 + _CELL.format(escape(row.agency))
                 + (_CELL.format(escape(row.author)) if self.show_author else "")
-                + _CELL.format(f'<strong class="govuk-tag {row.tag}">{escape(row.state)}</strong>')
+                + _CELL.format(
+                    f'<strong class="govuk-tag {row.tag}">{escape(row.state)}</strong>'
+                    + (_DISPUTED if row.disputed else "")
+                )
                 + _CELL.format(escape(row.when))
                 + "</tr>"
                 for row in self
@@ -96,6 +103,7 @@ def list_rows(records, *, drafts: bool = False, show_author: bool = False) -> Ro
                 _STATE_TAGS.get(row["state"], "govuk-tag--grey"),
                 _STATE_LABELS.get(row["state"], row["state"]),
                 _when(row["updated_at"] if drafts else row["submitted_at"]),
+                bool(row.get("has_open_disagreement")),
             )
         )
     return Rows(rows, drafts=drafts, show_author=show_author)
@@ -117,7 +125,8 @@ class QueueRows(list):
             parts.append(
                 '<tr class="govuk-table__row">'
                 f'<td class="govuk-table__cell"><a class="govuk-link" href="{escape(record.link)}">'
-                f"{escape(record.reference)}</a>{overdue}<br>"
+                f"{escape(record.reference)}</a>{overdue}"
+                f"{_DISPUTED if getattr(record, 'has_open_disagreement', False) else ''}<br>"
                 f'<span class="govuk-body-s">{action}</span></td>'
                 + _CELL.format(escape(record.author_name))
                 + _CELL.format(escape(record.outcome_title or ""))

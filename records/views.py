@@ -265,6 +265,8 @@ def _trail_context(record, user) -> dict:
     return {
         "addenda": selectors.addenda_for(record),
         "may_add_addendum": selectors.may_add_addendum(user=user, record=record),
+        "disagreements": selectors.disagreements_for(record),
+        "may_disagree": selectors.may_record_disagreement(user=user, record=record),
         "trail": trail,
         "viewers": selectors.viewers_of(record) if trail.full else None,
         "legal_hold_form": LegalHoldForm(record=record) if user.is_auditor else None,

@@ -7,12 +7,14 @@ from decisions.flowchart import OUTCOMES
 from records.models import (
     AuditEvent,
     DecisionRecord,
+    Disagreement,
+    DisagreementStep,
     ManagerDecision,
     SharingConfirmation,
     Submission,
     User,
 )
-from records.selectors import overdue_everywhere
+from records.selectors import earlier_decisions, overdue_everywhere
 
 DEMO_USERS = {"practitioner", "practitioner2", "manager", "manager2", "auditor", "admin"}
 
@@ -66,6 +68,18 @@ def test_it_creates_records_for_every_outcome_and_state(db, settings):
     assert DecisionRecord.objects.filter(reconsiders__isnull=False).exists()
     assert overdue_everywhere()
     assert all(record.snapshot["steps"] for record in submitted)
+    # A case decided twice: consent with limits, then a decision shown the first.
+    first, second = submitted.filter(subject_reference="DEMO-C-0500").order_by("submitted_at", "id")
+    assert first.snapshot["consent_limits"]["information"]
+    assert second.snapshot["earlier_decisions_shown"] == [first.reference]
+    assert [row["reference"] for row in earlier_decisions(second.author, "DEMO-C-0500")] == [
+        second.reference,
+        first.reference,
+    ]
+    # Disagreements: one resolved, one open with its steps.
+    assert set(Disagreement.objects.values_list("status", flat=True)) == {"open", "resolved"}
+    assert Disagreement.objects.get(status="open").record == second
+    assert DisagreementStep.objects.filter(disagreement__record=second).count() == 2
     # Fictional case references only.
     assert all(r.startswith("DEMO-") for r in submitted.values_list("subject_reference", flat=True))
 

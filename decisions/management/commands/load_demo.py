@@ -6,7 +6,13 @@ from django.db import transaction
 
 from decisions import demo
 from records.models import DecisionRecord, Organisation, Team, User
-from records.services import decision_act, decision_reconsider
+from records.services import (
+    decision_act,
+    decision_reconsider,
+    disagreement_add_step,
+    disagreement_raise,
+    disagreement_resolve,
+)
 
 PASSWORD = "demo"  # noqa: S105  (demo only: the command refuses to run without DEBUG)
 
@@ -97,10 +103,74 @@ class Command(BaseCommand):
             ),
         )
         self._load_approvals(practitioner, users["practitioner2"], users["manager"])
+        self._load_case_history(practitioner, users["manager"])
         demo.create_draft(
             author=practitioner,
             complete=False,
             answers={**demo.CONTEXT, "subject_reference": "DEMO-C-0300"},
+        )
+
+    def _load_case_history(self, practitioner, manager):
+        """One case decided twice: consent with limits, then a second decision that was
+        shown the first; the police dispute the second (an open disagreement), and an
+        earlier disagreement about the first was resolved."""
+        case = "DEMO-C-0500"
+        first = demo.create_submitted(
+            author=practitioner,
+            answers=demo.finished_answers(
+                "share_with_consent", subject_reference=case, **demo.CONSENT_LIMITS
+            ),
+        )
+        second = demo.create_submitted(
+            author=practitioner,
+            answers=demo.finished_answers(
+                "share_with_consent",
+                subject_reference=case,
+                **demo.CONSENT_LIMITS,
+                repeat_request="yes",
+                repeat_changed="Fictional example: a new incident at school last week.",
+                repeat_consent_again="Fictional example: yes, and the parent agreed again.",
+                repeat_still_accurate="Fictional example: the visit dates are; the notes are not.",
+                earlier_decisions_shown=[first.reference],
+            ),
+        )
+        settled = disagreement_raise(
+            record=first,
+            user=practitioner,
+            direction="they_dispute",
+            party="Northshire Police (fictional), duty sergeant",
+            reason="Fictional example: they asked for the full case notes, not the dates.",
+        )
+        disagreement_add_step(
+            disagreement=settled,
+            user=practitioner,
+            kind="share_less",
+            note="Fictional example: agreed by phone that the dates meet their purpose.",
+        )
+        disagreement_resolve(
+            disagreement=settled,
+            user=practitioner,
+            resolution="Fictional example: the dates only were shared, within the consent.",
+        )
+        disputed = disagreement_raise(
+            record=second,
+            user=practitioner,
+            direction="they_dispute",
+            party="Northshire Police (fictional), detective inspector",
+            reason="Fictional example: they want information about the older sibling too.",
+        )
+        disagreement_add_step(
+            disagreement=disputed,
+            user=practitioner,
+            kind="flowchart_revisited",
+            note="Fictional example: went through the questions together; consent does not "
+            "cover the sibling.",
+        )
+        disagreement_add_step(
+            disagreement=disputed,
+            user=manager,
+            kind="senior_advice",
+            note="Fictional example: the safeguarding lead advised not to share beyond consent.",
         )
 
     def _load_approvals(self, practitioner, practitioner2, manager):
