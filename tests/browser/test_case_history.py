@@ -52,3 +52,30 @@ def test_a_second_decision_about_the_case_shows_the_first(wizard, page, practiti
     record = DecisionRecord.objects.get(reference=wizard.reference)
     assert record.snapshot["earlier_decisions_shown"] == [first.reference]
     wizard.a11y.finish()
+
+
+def test_a_disagreement_recorded_through_its_pages(wizard, page, live_server, practitioner):
+    record = demo.create_submitted(
+        author=practitioner, answers=demo.finished_answers("share_with_consent")
+    )
+    page.goto(f"{live_server.url}/records/{record.reference}/")
+    page.get_by_role("link", name="Record a disagreement").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record a disagreement")
+    wizard.assert_accessible()
+    page.get_by_role("button", name="Record the disagreement").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select who disagrees with whom")
+    wizard.assert_accessible()
+    page.get_by_label("The other agency disputes our decision").check()
+    page.get_by_label("Which agency, and who there?").fill("Northshire Police (fictional)")
+    page.get_by_label("Why do they disagree?").fill("Fictional: they want the whole file.")
+    page.get_by_role("button", name="Record the disagreement").click()
+    thread = page.locator(".govuk-summary-card").filter(has_text="Northshire Police (fictional)")
+    expect(thread).to_contain_text("Disagreement open")
+    wizard.assert_accessible()
+    thread.get_by_role("link", name="Record how it was resolved").click()
+    page.get_by_label("How was it resolved?").fill("Fictional: agreed to share the dates only.")
+    page.get_by_role("button", name="Record the outcome and close the disagreement").click()
+    expect(thread).to_contain_text("Fictional: agreed to share the dates only.")
+    expect(thread).not_to_contain_text("Disagreement open")
+    wizard.assert_accessible()
+    wizard.a11y.finish()
