@@ -245,3 +245,21 @@ def test_a_manager_searches_their_teams(client, manager, records):
     }
     assert not listed(client.get("/records/", {"q": "DEMO-S-2001"}))
     assert not listed(client.get("/records/", {"q": records["manager2"].reference}))
+
+
+def test_it_offers_the_csv_of_the_same_search(client, auditor, practitioner):
+    demo.create_submitted(author=practitioner, answers=demo.finished_answers("share_with_consent"))
+    client.force_login(auditor)
+
+    html = client.get("/records/?urgent=yes&sort=oldest").content.decode()
+
+    assert 'href="/records/export.csv?urgent=yes&amp;sort=oldest"' in html
+    assert 'action="/exports/bulk/"' in html
+
+
+def test_it_offers_the_bulk_export_to_auditors_only(client, manager, practitioner):
+    demo.create_submitted(author=practitioner, answers=demo.finished_answers("share_with_consent"))
+    client.force_login(manager)
+    html = client.get("/records/").content.decode()
+    assert 'href="/records/export.csv"' in html
+    assert 'action="/exports/bulk/"' not in html
