@@ -306,3 +306,10 @@ def test_the_engine_agrees_with_the_record_path(practitioner):
     answers = demo.finished_answers("not_share_no_basis")
     record = demo.create_submitted(author=practitioner, answers=answers)
     assert record.path == evaluate(answers).path
+
+
+def test_it_reuses_one_font_configuration_per_thread():
+    """A new FontConfiguration per PDF grows the process by about 0.25 MB a render."""
+    from exports.pdf import _font_config
+
+    assert _font_config() is _font_config()
