@@ -102,75 +102,62 @@ def raise_disagreement(request, reference: str):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def add_step(request, reference: str, pk: int):
+def _on_open_disagreement(request, reference, pk, *, form_class, service, done, heading, intro):
+    """A page that acts on an open disagreement: a step taken, or how it was resolved."""
     record = _record_for(request, reference)
     disagreement = selectors.disagreement_get(record=record, pk=pk)
     if not disagreement.is_open:
         messages.error(request, "This disagreement has been resolved already: it is closed.")
         return redirect(_thread_url(reference, disagreement))
-    form = DisagreementStepForm(request.POST if request.method == "POST" else None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         response = _act(
             request,
             form,
             record,
             disagreement,
-            lambda: disagreement_add_step(
+            lambda: service(
                 disagreement=disagreement,
                 user=request.user,
                 ip=client_ip(request),
                 **form.cleaned_data,
             ),
-            f"{reference}: step recorded.",
+            done.format(reference=reference),
         )
         if response is not None:
             return response
-    return _page(
+    return _page(request, record, form, heading=heading, intro=intro, disagreement=disagreement)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_step(request, reference: str, pk: int):
+    return _on_open_disagreement(
         request,
-        record,
-        form,
+        reference,
+        pk,
+        form_class=DisagreementStepForm,
+        service=disagreement_add_step,
+        done="{reference}: step recorded.",
         heading="Record a step taken",
         intro="First go back over the flowchart together and talk about whether less "
         "information would meet the need. If you still disagree, ask your agency's nominated "
         "senior person for advice, then escalate under the partnership's escalation policy "
         "(section 14 of the guidance).",
-        disagreement=disagreement,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def resolve(request, reference: str, pk: int):
-    record = _record_for(request, reference)
-    disagreement = selectors.disagreement_get(record=record, pk=pk)
-    if not disagreement.is_open:
-        messages.error(request, "This disagreement has been resolved already: it is closed.")
-        return redirect(_thread_url(reference, disagreement))
-    form = DisagreementResolveForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        response = _act(
-            request,
-            form,
-            record,
-            disagreement,
-            lambda: disagreement_resolve(
-                disagreement=disagreement,
-                user=request.user,
-                ip=client_ip(request),
-                **form.cleaned_data,
-            ),
-            f"{reference}: disagreement resolved and closed.",
-        )
-        if response is not None:
-            return response
-    return _page(
+    return _on_open_disagreement(
         request,
-        record,
-        form,
+        reference,
+        pk,
+        form_class=DisagreementResolveForm,
+        service=disagreement_resolve,
+        done="{reference}: disagreement resolved and closed.",
         heading="Record how the disagreement was resolved",
         intro="Once recorded, the disagreement is closed. Its steps and outcome stay on the "
         "record.",
-        disagreement=disagreement,
     )
