@@ -408,27 +408,41 @@ class Dashboard:
             series=[("Without consent", plotted_without), ("Other decisions", plotted_rest)],
         )
 
-    def _chart_consent_reasons(self) -> Table:
-        counts = self._sum(lambda row: row["reason"] or "", lambda row: row["reason"])
-        codes = [code for code, _ in NO_CONSENT_REASONS] + sorted(set(counts) - set(REASON_LABELS))
+    def _counts_table(self, counts: dict, codes, labels, *, unit: str, **table) -> Table:
+        """An hbar chart of counts by code, with a Total row and the largest named in the
+        summary (``summary`` is a format string taking ``total`` and ``most``)."""
         values = [self.count(counts.get(code, 0)) for code in codes]
-        labels = [REASON_LABELS.get(code, code) for code in codes]
         total = self.total(counts.get(code, 0) for code in codes)
         rows = [[label, str(value)] for label, value in zip(labels, values, strict=True)]
         rows.append(["Total", str(total)])
-        most = max(zip(values, labels, strict=True), key=lambda pair: pair[0].value or 0)
+        most_value, most_label = max(
+            zip(values, labels, strict=True), key=lambda pair: pair[0].value or 0
+        )
+        lead, most_words = table.pop("summary")
+        summary = lead.format(total=total) + (
+            f"; {most_words}: {most_label} ({most_value})." if most_value.value else "."
+        )
         return Table(
-            name="consent_reasons",
-            title="Why consent was not obtained",
-            summary=(
-                f"{total} decisions without consent recorded a reason"
-                + (f"; the most common: {most[1]} ({most[0]})." if most[0].value else ".")
-            ),
-            headers=["Reason", "Decisions"],
+            summary=summary,
             rows=rows,
             kind="hbar",
             x_labels=labels,
-            series=[("Decisions", values)],
+            series=[(unit, values)],
+            **table,
+        )
+
+    def _chart_consent_reasons(self) -> Table:
+        counts = self._sum(lambda row: row["reason"] or "", lambda row: row["reason"])
+        codes = [code for code, _ in NO_CONSENT_REASONS] + sorted(set(counts) - set(REASON_LABELS))
+        return self._counts_table(
+            counts,
+            codes,
+            [REASON_LABELS.get(code, code) for code in codes],
+            unit="Decisions",
+            name="consent_reasons",
+            title="Why consent was not obtained",
+            summary=("{total} decisions without consent recorded a reason", "the most common"),
+            headers=["Reason", "Decisions"],
         )
 
     def _chart_refusals(self) -> Table:
@@ -569,24 +583,18 @@ class Dashboard:
         codes = list(BASIS_LABELS) + sorted(set(counts) - set(BASIS_LABELS) - {""})
         if counts.get(""):
             codes.append("")
-        labels = [BASIS_LABELS.get(code, code) or "None recorded" for code in codes]
-        values = [self.count(counts.get(code, 0)) for code in codes]
-        total = self.total(counts.get(code, 0) for code in codes)
-        rows = [[label, str(value)] for label, value in zip(labels, values, strict=True)]
-        rows.append(["Total", str(total)])
-        most = max(zip(values, labels, strict=True), key=lambda pair: pair[0].value or 0)
-        return Table(
+        return self._counts_table(
+            counts,
+            codes,
+            [BASIS_LABELS.get(code, code) or "None recorded" for code in codes],
+            unit="Shares",
             name="lawful_bases",
             title="Lawful bases used",
             summary=(
-                f"{total} shares recorded a lawful basis (UK GDPR Article 6)"
-                + (f"; the most used: {most[1]} ({most[0]})." if most[0].value else ".")
+                "{total} shares recorded a lawful basis (UK GDPR Article 6)",
+                "the most used",
             ),
             headers=["Lawful basis (Article 6)", "Shares"],
-            rows=rows,
-            kind="hbar",
-            x_labels=labels,
-            series=[("Shares", values)],
             y_title="Shares",
         )
 
