@@ -263,3 +263,25 @@ def test_it_offers_the_bulk_export_to_auditors_only(client, manager, practitione
     html = client.get("/records/").content.decode()
     assert 'href="/records/export.csv"' in html
     assert 'action="/exports/bulk/"' not in html
+
+
+def test_it_shows_hostile_text_in_its_rows_as_text(client, practitioner, manager):
+    """The rows are written in Python (records/tables.py): every value must be escaped."""
+    hostile = '<script>alert(1)</script>"><img src=x>'
+    demo.create_submitted(
+        author=practitioner,
+        answers=demo.finished_answers(
+            "share_without_consent", other_agency=hostile[:200], subject_reference="DEMO-<b>1"
+        ),
+    )
+    for user, url in ((practitioner, "/records/"), (practitioner, "/"), (manager, "/records/")):
+        client.force_login(user)
+        html = client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in html, url
+        assert "<img src=x>" not in html, url
+        assert "DEMO-<b>1" not in html, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url  # shown, as text
+        assert "DEMO-&lt;b&gt;1" in html, url
+    client.force_login(manager)
+    queue = client.get("/approvals/").content.decode()
+    assert "<script>alert(1)</script>" not in queue
