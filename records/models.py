@@ -409,6 +409,15 @@ class AuditEvent(models.Model):
         DISAGREEMENT_RAISED = "disagreement_raised", "Disagreement recorded"
         DISAGREEMENT_STEP = "disagreement_step", "Disagreement step recorded"
         DISAGREEMENT_RESOLVED = "disagreement_resolved", "Disagreement resolved"
+        LOGIN_LOCKED = "login_locked", "Sign-in locked after repeated failures"
+        SESSION_EXPIRED = "session_expired", "Session ended by timeout"
+        USER_DEACTIVATED = "user_deactivated", "Account deactivated"
+        MFA_ENROLLED = "mfa_enrolled", "Two-factor authentication set up"
+        MFA_VERIFIED = "mfa_verified", "Two-factor code accepted"
+        MFA_FAILED = "mfa_failed", "Two-factor code refused"
+        MFA_BACKUP_CODE_USED = "mfa_backup_code_used", "Backup code used"
+        MFA_BACKUP_CODES_ISSUED = "mfa_backup_codes_issued", "Backup codes issued"
+        MFA_RESET = "mfa_reset", "Two-factor authentication reset by an administrator"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # PROTECT: a user with audit events is deactivated, never deleted (deleting would have to
