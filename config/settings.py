@@ -8,6 +8,7 @@ EMAIL_URL     e.g. smtp+tls://user:pass@host:587; console by default.
 MEDIA_ROOT    where built exports are stored (default storage); BASE_DIR/media by default.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -52,6 +53,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "crispy_forms",
     "crispy_forms_gds",
+    # Sign-in throttling and two-factor (before records, whose admin unregisters otp's).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "records",
     "decisions",
     "guidance",
@@ -66,10 +72,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Managers, auditors and staff verify a second factor before any other page.
+    "records.mfa_middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # 403s and 404s on a record's URLs, for signed-in users: one audit event each.
     "records.middleware.AccessDeniedAuditMiddleware",
+    # Last, as django-axes asks: turns a locked sign-in into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,12 +106,22 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Reliability: connections. Each process keeps its connection for CONN_MAX_AGE seconds (0
+# opens one per request) and, with CONN_HEALTH_CHECKS, tests a kept one before reusing it, so
+# after the database restarts the next request reconnects instead of failing on a dead one.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "records.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# AxesStandaloneBackend refuses a locked username-and-IP pair before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -190,6 +211,75 @@ if BEHIND_TLS_PROXY:
     # A liveness probe talks to gunicorn directly, over plain HTTP: no redirect for it.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = 31536000
+
+# Hardening: CSP, HSTS, sessions
+# HSTS (sent only with BEHIND_TLS_PROXY) covers subdomains and asks for the browsers' preload
+# list by default; set either to false if a subdomain must still answer over plain HTTP.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=True)
+# Every page: scripts, styles, images, fonts and fetches only from this origin (charts are SVG
+# images, some PDFs' images data: URLs); no inline script or style, no framing, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+INSTALLED_APPS += ["csp"]
+# CSP outermost, so the error pages get it too; the session timeouts need the user and the
+# messages; no-store is decided once the view has signed someone in or out.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "config.middleware.SessionTimeoutMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("config.middleware.SessionTimeoutMiddleware") + 1,
+    "config.middleware.NoStoreMiddleware",
+)
+# A signed-in session ends after this many minutes without a request, and this many hours
+# after signing in whatever happens (config/middleware.py; each is an audit event).
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=8)
+
+# Hardening: sign-in throttling and two-factor
+# django-axes locks one username from one address after AXES_FAILURE_LIMIT failures, for
+# AXES_COOLOFF_MINUTES; a success resets the count, and failures during a lock do not extend
+# it (the lock stays finite). Behind the TLS proxy the address is the last X-Forwarded-For entry
+# (the one our proxy appended); otherwise REMOTE_ADDR (records.throttling.client_ip).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "records.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "records.throttling.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Successful sign-ins are already in the audit trail: no second log of them.
+AXES_DISABLE_ACCESS_LOG = True
+# Shown on the lockout page and the two-factor pages: whom to ask for help.
+SIGN_IN_HELP_CONTACT = env(
+    "SIGN_IN_HELP_CONTACT",
+    default="your manager or the person who looks after this service in your organisation",
+)
+# Two-factor (django-otp, TOTP with single-use backup codes) for managers, auditors, staff and
+# superusers: on unless DEBUG is on (the demo), or as REQUIRE_MFA says.
+REQUIRE_MFA = env.bool("REQUIRE_MFA", default=not DEBUG)
+OTP_TOTP_ISSUER = SERVICE_NAME
+# Wrong codes wait 1, 2, 4, 8... seconds before the next try (per device).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGGING = {
     "version": 1,

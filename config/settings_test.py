@@ -18,3 +18,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # temporary folder. Jobs queue in the database as in production (TASKS); tests run them with the
 # ImmediateBackend or a real `db_worker`.
 MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT") or BASE_DIR / ".tmp" / "test-media")  # noqa: F405
+# Two-factor is off unless a test turns it on (tests/records/test_mfa_*.py do).
+REQUIRE_MFA = False

@@ -6,4 +6,5 @@ class RecordsConfig(AppConfig):
     verbose_name = "Decision records"
 
     def ready(self):
-        from records import signals  # noqa: F401  (connects the login audit receivers)
+        # Connect the sign-in audit receivers and the sign-in lock's.
+        from records import signals, throttling  # noqa: F401
