@@ -110,6 +110,8 @@ def subject_access(request):
             error = "Enter the case reference"
         elif len(subject) > bundle.MAX_SUBJECT_REFERENCE:
             error = f"A case reference is at most {bundle.MAX_SUBJECT_REFERENCE} characters"
+        elif "\x00" in subject:  # no reference holds one, and PostgreSQL refuses it
+            error = "A case reference cannot contain a null character: enter it again"
         else:
             records = list(bundle.subject_records(subject))
             if records:

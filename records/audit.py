@@ -99,6 +99,12 @@ def event_hash(
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
+def without_nul(text: str) -> str:
+    """PostgreSQL refuses NUL in text and jsonb: what was asked for (a query string, a path)
+    is kept with each NUL shown as U+FFFD, never an error page."""
+    return text.replace("\x00", "\ufffd")
+
+
 def _as_stored(value: Any) -> Any:
     """Details as the JSON column gives them back on every database: PostgreSQL's jsonb keeps
     numbers as decimals, so a float with no fraction (1.0, 1e16) comes back as an integer
@@ -106,8 +112,10 @@ def _as_stored(value: Any) -> Any:
     the same as what was written."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, str):
+        return without_nul(value)
     if isinstance(value, dict):
-        return {key: _as_stored(item) for key, item in value.items()}
+        return {without_nul(key): _as_stored(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_as_stored(item) for item in value]
     return value
@@ -146,7 +154,7 @@ def append(
     using = router.db_for_write(AuditEvent)
     # What the JSON column gives back when read, so the hash is of what is stored.
     details = _as_stored(json.loads(json.dumps(dict(details))))
-    record_reference = (record_reference or "")[:REFERENCE_MAX]
+    record_reference = without_nul(record_reference or "")[:REFERENCE_MAX]
     ip = AuditEvent._meta.get_field("ip").get_prep_value(ip) or None
     with transaction.atomic(using=using, savepoint=False):
         _lock_chain(using)

@@ -197,7 +197,15 @@ def listed(records: QuerySet[DecisionRecord]) -> QuerySet[DecisionRecord]:
     )
 
 
+def reference_or_404(reference: str) -> str:
+    """A reference never holds NUL, and PostgreSQL refuses one in a query: 404 at once."""
+    if "\x00" in reference:
+        raise Http404("No such record.")
+    return reference
+
+
 def record_get_for_user(*, user: User, reference: str) -> DecisionRecord:
+    reference_or_404(reference)
     try:
         return records_visible_to(user).get(reference=reference)
     except DecisionRecord.DoesNotExist:
@@ -206,6 +214,7 @@ def record_get_for_user(*, user: User, reference: str) -> DecisionRecord:
 
 def draft_get_for_author(*, user: User, reference: str) -> DecisionRecord:
     """A draft is seen only by its author."""
+    reference_or_404(reference)
     try:
         return DecisionRecord.objects.get(reference=reference, author=user, state=State.DRAFT)
     except DecisionRecord.DoesNotExist:
@@ -214,6 +223,7 @@ def draft_get_for_author(*, user: User, reference: str) -> DecisionRecord:
 
 def editable_get_for_author(*, user: User, reference: str) -> DecisionRecord:
     """A draft, or a decision returned for changes: only its author sees it in the wizard."""
+    reference_or_404(reference)
     try:
         return DecisionRecord.objects.get(
             reference=reference, author=user, state__in=EDITABLE_STATES
@@ -394,6 +404,7 @@ def awaiting_action_for_manager(user: User) -> QuerySet[DecisionRecord]:
 
 def approval_get_for_manager(*, user: User, reference: str) -> DecisionRecord:
     """A record for its approval page. Out of the manager's scope: 404, as for any record."""
+    reference_or_404(reference)
     try:
         return (
             DecisionRecord.objects.select_related("author", "team")

@@ -142,7 +142,10 @@ def approval_queue_view(request):
 @require_http_methods(["GET", "POST"])
 def approval_detail(request, reference: str):
     if not request.user.is_manager:
-        if DecisionRecord.objects.filter(reference=reference, author=request.user).exists():
+        own = DecisionRecord.objects.filter(
+            reference=selectors.reference_or_404(reference), author=request.user
+        )
+        if own.exists():
             raise OwnDecision(
                 "You made this decision, so you cannot approve or review it. A manager of your "
                 "team will; their decision will show on the record's page."

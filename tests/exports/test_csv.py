@@ -192,3 +192,14 @@ def test_write_rows_writes_the_header_and_counts(practitioner):
 def test_a_list_of_records_keeps_its_order(practitioner):
     first, second = _submitted(practitioner), _submitted(practitioner)
     assert [row[0] for row in csv_rows([second, first])] == [second.reference, first.reference]
+
+
+def test_it_audits_a_query_string_holding_nul(client, auditor, practitioner):
+    """PostgreSQL's jsonb refuses NUL: the filters are kept with U+FFFD in its place."""
+    _submitted(practitioner)
+    response, body = _download(client, auditor, "?q=ISD%00&x%00y=%00")
+
+    assert response.status_code == 200
+    assert _table(body) == []  # the search is invalid (no NUL in a search): nothing selected
+    event = AuditEvent.objects.get(event=AuditEvent.Event.EXPORTED)
+    assert event.details["filters"] == {"q": ["ISD\ufffd"], "x\ufffdy": ["\ufffd"]}

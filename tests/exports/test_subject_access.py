@@ -122,6 +122,16 @@ def test_a_reference_too_long_is_an_error(client, auditor):
     assert "at most 100 characters" in response.content.decode()
 
 
+def test_a_reference_holding_nul_is_an_error(client, auditor, about_subject):
+    """PostgreSQL refuses NUL in a query: that was a 500."""
+    response = _get(client, auditor, subject=f"{SUBJECT}\x00")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "A case reference cannot contain a null character" in page
+    assert not AuditEvent.objects.filter(event=AuditEvent.Event.EXPORTED).exists()
+
+
 def test_the_bundle(client, auditor, about_subject, others):
     response = _get(client, auditor, subject=f"  {SUBJECT} ")
     assert response.status_code == 200

@@ -115,3 +115,30 @@ def test_a_403_away_from_a_record_is_not_logged(client, auditor):
     assert client.get("/no-such-page/").status_code == 404  # no URL matched at all
 
     assert not denied().exists()
+
+
+# PostgreSQL refuses NUL in a query and in text or jsonb: a reference holding one was a 500.
+NUL_URLS = [
+    "/records/ISD-2026%0000001/",
+    "/records/ISD-2026%0000001/pdf/",
+    "/records/ISD-2026%0000001/addenda/new/",
+    "/records/ISD-2026%0000001/disagreements/new/",
+    "/approvals/ISD-2026%0000001/",
+    "/decisions/ISD-2026%0000001/check/",
+    "/decisions/ISD-2026%0000001/about/",
+    "/decisions/ISD-2026%0000001/delete/",
+]
+
+
+@pytest.mark.parametrize("url", NUL_URLS)
+@pytest.mark.parametrize("who", ["practitioner2", "manager"])
+def test_it_is_a_404_for_a_reference_holding_nul(client, request, record, url, who):
+    client.force_login(request.getfixturevalue(who))
+
+    response = client.get(url)
+
+    assert response.status_code == 404
+    event = denied().get()
+    assert event.record_reference == "ISD-2026\ufffd00001"
+    assert event.details["path"] == url.replace("%00", "\ufffd")
+    assert verify_chain().ok
