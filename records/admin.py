@@ -2,11 +2,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from records.models import AuditEvent, DecisionRecord, Organisation, Team, User
+from records.services import user_deactivate
+from records.utils import client_ip
 
 KEPT_FOR_THE_AUDIT_TRAIL = (
     "Users who have audit events are never deleted: the audit trail refers to them. To "
@@ -74,6 +77,36 @@ class AppUserAdmin(UserAdmin):
             return redirect(reverse("admin:records_user_change", args=[user.pk]))
         return super().delete_view(request, object_id, extra_context)
 
+    @admin.action(
+        permissions=["change"], description="Deactivate selected users and end their sessions"
+    )
+    def deactivate_users(self, request, queryset):
+        ended = 0
+        names = []
+        for user in (
+            queryset.filter(is_active=True).exclude(pk=request.user.pk).order_by("username")
+        ):
+            ended += user_deactivate(user=user, by=request.user, ip=client_ip(request))
+            names.append(user.username)
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(request, "You cannot deactivate your own account.", messages.ERROR)
+        if names:
+            self.message_user(
+                request,
+                f"Deactivated {', '.join(names)}: they can no longer sign in, and {ended} "
+                f"session{'' if ended == 1 else 's'} signed in as them ended.",
+                messages.SUCCESS,
+            )
+
+    # Unticking "Active" on a user's page goes through the same service: sessions end, audited.
+    def save_model(self, request, obj, form, change):
+        deactivated = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivated and obj.pk == request.user.pk:
+            raise PermissionDenied("You cannot deactivate your own account.")
+        super().save_model(request, obj, form, change)
+        if deactivated:
+            user_deactivate(user=obj, by=request.user, ip=client_ip(request))
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         if "delete_selected" in actions:
@@ -83,6 +116,10 @@ class AppUserAdmin(UserAdmin):
                 _delete_users_without_events.short_description,
             )
         return actions
+
+
+# Appended, so that actions declared in the class body keep theirs.
+AppUserAdmin.actions = (*(AppUserAdmin.actions or ()), "deactivate_users")
 
 
 @admin.action(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
+from importlib import import_module
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, CharField, Exists, Max, OuterRef, Value, When
 from django.utils import timezone
@@ -683,3 +685,46 @@ def disagreement_resolve(
         details={"disagreement": disagreement.pk},
     )
     return disagreement
+
+
+def _session_store():
+    """The configured session store; it must keep sessions in the database (db or cached_db),
+    so that a user's sessions can be found and ended."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):
+        raise ImproperlyConfigured(
+            "SESSION_ENGINE must keep sessions in the database: deactivating a user ends them."
+        )
+    return store
+
+
+def user_sessions_end(*, user: User) -> int:
+    """Deletes every unexpired session signed in as this user; returns how many. Sessions are
+    signed data keyed by their own key, so each live one is decoded (a few hundred at most)."""
+    store = _session_store()
+    user_id = str(user.pk)
+    ended = 0
+    live = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    for key, data in live.values_list("session_key", "session_data").iterator():
+        if str(store().decode(data).get(SESSION_KEY)) == user_id:
+            store(session_key=key).delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, by: User | None, ip: str | None = None) -> int:
+    """Stops the user signing in and ends every session they have now; USER_DEACTIVATED on
+    the trail (by whom, the user, how many sessions ended). Returns the sessions ended."""
+    if by is not None and by.pk == user.pk:
+        raise ValidationError("You cannot deactivate your own account.")
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    ended = user_sessions_end(user=user)
+    audit_log(
+        event=AuditEvent.Event.USER_DEACTIVATED,
+        actor=by,
+        ip=ip,
+        details={"user": user.username, "user_id": user.pk, "sessions_ended": ended},
+    )
+    return ended
