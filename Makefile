@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: run test lint bench clean setup setup-test chromium migrate
+.PHONY: run test lint bench clean setup setup-test chromium wrk migrate
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,9 +47,15 @@ test: setup-test lint
 
 # Ratios measured in one run, never asserted: on a throwaway SQLite file, then on a throwaway
 # PostgreSQL. BENCH_RECORDS (default 100000) sets the size of the scale section.
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-test wrk
 	DEBUG=true $(PY) -m bench
 	DEBUG=true scripts/with-postgres.sh sh -c 'BENCH_DATABASE_URL="$$DATABASE_URL" exec $(PY) -m bench'
+
+# Debian's wrk drives gunicorn in the bench's HTTP section (bench/http.py).
+wrk:
+	@command -v wrk >/dev/null || { \
+	  echo "Installing Debian's wrk for the bench"; \
+	  apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

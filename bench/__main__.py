@@ -16,6 +16,9 @@ instead: it must be empty (the bench refuses a database that has tables), as the
 - scale (bench/scale.py): the lists, queue and search pages at 1,000 records and at
   BENCH_RECORDS (default 100,000) records of about 7 KB of JSON each, as ratios to the
   sign-in page and to themselves at 1,000 records, with the SQL queries each issues;
+- HTTP (bench/http.py): pages served by gunicorn (2 sync workers, DEBUG off, production
+  settings) and driven by wrk, on the database the scale section filled, as requests a
+  second and p95 over a bare signed-in page served alongside; written to bench/results.json;
 - bulk export (bench/bulk.py): a ZIP of 1,000 records' PDFs built by a real `db_worker`,
   its time and the worker's peak memory.
 """
@@ -51,7 +54,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from bench import bulk, scale  # noqa: E402
+from bench import bulk, http, scale  # noqa: E402
 from decisions import demo  # noqa: E402
 from decisions.flowchart import evaluate  # noqa: E402
 from records.models import User  # noqa: E402
@@ -164,6 +167,7 @@ def main():
         call_command("migrate", verbosity=0)
         small_benchmarks()
         scale.run()
+        http.run()  # on the records the scale section left
         bulk.run()
     finally:
         connection.close()
