@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from records.mfa import has_confirmed_device, mfa_pending
 
-OPEN_URL_NAMES = ("login", "logout", "mfa_enrol", "mfa_verify", "mfa_backup_codes")
+OPEN_URL_NAMES = ("login", "logout", "mfa_enrol", "mfa_verify")
 
 
 class MFARequiredMiddleware:
