@@ -6,6 +6,10 @@ DEBUG         off unless set.
 ALLOWED_HOSTS comma-separated.
 EMAIL_URL     e.g. smtp+tls://user:pass@host:587; console by default.
 MEDIA_ROOT    where built exports are stored (default storage); BASE_DIR/media by default.
+HSTS_INCLUDE_SUBDOMAINS, HSTS_PRELOAD
+              on by default; sent with HSTS, which BEHIND_TLS_PROXY switches on.
+SESSION_IDLE_TIMEOUT_MINUTES  30 by default: a session unused this long ends.
+SESSION_ABSOLUTE_HOURS        8 by default: a session ends this long after signing in.
 """
 
 from datetime import timedelta
