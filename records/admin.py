@@ -6,7 +6,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from records.mfa_services import user_mfa_reset
 from records.models import AuditEvent, DecisionRecord, Organisation, Team, User
 from records.services import user_deactivate
 from records.utils import client_ip
@@ -162,3 +165,29 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_username", "event", "record_reference", "ip"]
     list_filter = ["event"]
     search_fields = ["actor_username", "record_reference"]
+
+
+# Two-factor: an administrator's reset (a lost phone) goes through the audited service; the
+# devices' own admin pages are removed, so no one deletes a device (or reads its key) unaudited.
+@admin.action(
+    permissions=["change"],
+    description="Reset two-factor authentication (they set it up again at next sign-in)",
+)
+def reset_mfa(modeladmin, request, queryset):
+    names = []
+    for user in queryset.order_by("username"):
+        user_mfa_reset(user=user, by=request.user, ip=client_ip(request))
+        names.append(user.username)
+    modeladmin.message_user(
+        request,
+        f"Two-factor authentication reset for {', '.join(names)}: their authenticator and "
+        "backup codes are removed, and they set it up again when they next sign in.",
+        messages.SUCCESS,
+    )
+
+
+AppUserAdmin.actions = (*(AppUserAdmin.actions or ()), reset_mfa)
+
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
