@@ -21,6 +21,10 @@ LAST_SEEN = "_session_last_seen"
 # is a database write): the idle timeout is therefore exact to within a minute.
 TOUCH_EVERY = 60
 
+# Pages a browser asks for by itself (the export page polls its job's status every second):
+# they are not the person using the service, so they do not hold an idle session open.
+BACKGROUND = frozenset({"exports:job_status"})
+
 IDLE = "idle"
 ABSOLUTE = "absolute"
 
@@ -60,7 +64,7 @@ class SessionTimeoutMiddleware:
             if not was_signed_in or STARTED not in session or LAST_SEEN not in session:
                 session[STARTED] = now
                 session[LAST_SEEN] = now
-            elif now - session[LAST_SEEN] >= TOUCH_EVERY:
+            elif now - session[LAST_SEEN] >= TOUCH_EVERY and not _background(request):
                 session[LAST_SEEN] = now
         return response
 
@@ -92,6 +96,11 @@ class SessionTimeoutMiddleware:
         messages.warning(request, signed_out_message(reason))
         # The path only: a query string may hold search terms.
         return redirect_to_login(request.path, settings.LOGIN_URL)
+
+
+def _background(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.view_name in BACKGROUND
 
 
 class NoStoreMiddleware:

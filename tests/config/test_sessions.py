@@ -160,3 +160,20 @@ def test_strangers_are_not_touched(client):
     assert client.get("/guidance/").status_code == 200
     assert not expired_events().exists()
     assert not Session.objects.exists()
+
+
+def test_the_export_pages_polling_does_not_keep_an_idle_session_open(client, auditor, settings):
+    from exports.models import ExportJob
+
+    job = ExportJob.objects.create(requested_by=auditor, status=ExportJob.Status.RUNNING)
+    sign_in(client, auditor)
+    set_times(client, started=20 * 60, last_seen=20 * 60)
+    stamp = client.session[LAST_SEEN]
+
+    assert client.get(f"/exports/{job.pk}/status.json").status_code == 200
+    assert client.session[LAST_SEEN] == stamp  # not counted as using the service
+
+    set_times(client, last_seen=31 * 60)
+    response = client.get(f"/exports/{job.pk}/status.json")
+    assert response.status_code == 302
+    assert expired_events().get().details["reason"] == "idle"
