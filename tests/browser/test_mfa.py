@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.browser.test_content_security_policy import CSPWatch
 from tests.conftest import PASSWORD
 from tests.records.mfa_helpers import totp_code, wrong_code
 
@@ -27,11 +28,13 @@ def _password(page, live_server, user, password=PASSWORD):
 def test_it_sets_up_two_factor_then_verifies_at_the_next_sign_in(
     page, live_server, manager, assert_accessible
 ):
+    csp = CSPWatch(page)
     _password(page, live_server, manager)
     page.wait_for_url(re.compile(r"/accounts/two-factor/set-up/"))
     assert page.get_by_role("heading", name="Set up two-factor authentication").is_visible()
     assert page.get_by_role("img", name=re.compile("QR code")).is_visible()
     assert_accessible()
+    csp.collect()
 
     page.get_by_text("I cannot scan the QR code").click()
     key = page.locator("#mfa-secret").inner_text()
@@ -58,6 +61,7 @@ def test_it_sets_up_two_factor_then_verifies_at_the_next_sign_in(
     codes = page.locator("#backup-codes code").all_inner_texts()
     assert len(codes) == 10
     assert_accessible()
+    csp.collect()
     page.get_by_role("link", name="I have kept my codes: continue").click()
     page.wait_for_url(f"{live_server.url}/")
     assert_accessible()
@@ -68,9 +72,11 @@ def test_it_sets_up_two_factor_then_verifies_at_the_next_sign_in(
     page.wait_for_url(re.compile(r"/accounts/two-factor/verify/"))
     assert page.get_by_role("heading", name="What is the code from your authenticator app?")
     assert_accessible()
+    csp.collect()
     page.get_by_label("What is the code from your authenticator app?").fill(codes[0])
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{live_server.url}/")
+    csp.assert_none()  # no Content-Security-Policy violation on the two-factor pages
 
 
 def test_it_shows_the_locked_page(page, live_server, practitioner, assert_accessible, settings):
