@@ -64,3 +64,42 @@ def manager2(school_team):
 @pytest.fixture
 def auditor(family_team):
     return _user("auditor", "auditor", None)
+
+
+@pytest.fixture
+def admin(family_team):
+    """The superuser who runs /admin/ (organisations, teams, users), as load_demo has one."""
+    from records.models import User
+
+    return User.objects.create_superuser(
+        username="admin",
+        password=PASSWORD,
+        organisation=family_team.organisation,
+        first_name="Admin",
+        last_name="Testuser",
+    )
+
+
+def named_users() -> dict:
+    """Every named user above, made at once (the same teams and roles as the fixtures), for a
+    module-scoped world such as the access matrix's; the caller provides database access."""
+    from records.models import Organisation, Team, User
+
+    council = Organisation.objects.create(name="Testshire Council", kind="council")
+    family = Team.objects.create(organisation=council, name="Family support")
+    school = Organisation.objects.create(name="Test Academy", kind="school")
+    pastoral = Team.objects.create(organisation=school, name="Pastoral")
+    return {
+        "practitioner": _user("practitioner", "practitioner", family),
+        "practitioner2": _user("practitioner2", "practitioner", family),
+        "manager": _user("manager", "manager", family, [family]),
+        "manager2": _user("manager2", "manager", pastoral, [pastoral]),
+        "auditor": _user("auditor", "auditor", None),
+        "admin": User.objects.create_superuser(
+            username="admin",
+            password=PASSWORD,
+            organisation=council,
+            first_name="Admin",
+            last_name="Testuser",
+        ),
+    }
