@@ -65,6 +65,10 @@ def test_it_sets_up_two_factor_then_verifies_at_the_next_sign_in(
     page.get_by_role("link", name="I have kept my codes: continue").click()
     page.wait_for_url(f"{live_server.url}/")
     assert_accessible()
+    page.goto(f"{live_server.url}/accounts/two-factor/backup-codes/")
+    assert page.get_by_text("You have 10 unused backup codes").is_visible()
+    assert_accessible()
+    csp.collect()
 
     page.get_by_role("button", name="Sign out").first.click()
     page.wait_for_url(re.compile(r"/accounts/login/"))
