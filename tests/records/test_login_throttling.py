@@ -138,15 +138,17 @@ def test_it_audits_a_lock_on_an_unknown_username_without_an_actor(client, db):
 
 
 @pytest.mark.parametrize(
-    ("behind_proxy", "expected"),
-    [(False, "10.0.0.2"), (True, "203.0.113.9")],
+    ("behind_proxy", "forwarded", "expected"),
+    [
+        (False, "1.2.3.4, 203.0.113.9", "10.0.0.2"),
+        (True, "1.2.3.4, 203.0.113.9", "203.0.113.9"),  # the client sent 1.2.3.4 itself
+        (True, "2001:db8::7", "2001:db8::7"),
+        (True, "", "10.0.0.2"),
+        (True, "203.0.113.9, <script>", "10.0.0.2"),  # not from our proxy
+    ],
 )
-def test_it_trusts_the_forwarded_address_only_behind_the_proxy(behind_proxy, expected):
-    request = RequestFactory().post(
-        LOGIN,
-        REMOTE_ADDR="10.0.0.2",
-        HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9",  # the client sent 1.2.3.4 itself
-    )
+def test_it_trusts_the_forwarded_address_only_behind_the_proxy(behind_proxy, forwarded, expected):
+    request = RequestFactory().post(LOGIN, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
 
     with override_settings(BEHIND_TLS_PROXY=behind_proxy):
         assert client_ip(request) == expected
