@@ -5,16 +5,19 @@ Where to go next is always the plan's answer (``decisions.steps``), never the vi
 
 import contextlib
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from decisions import wizard
 from decisions.forms import STEP_FORMS
 from decisions.steps import CHECK, STEPS_BY_ID
+from records.models import DecisionRecord
 from records.selectors import (
     draft_get_for_author,
     editable_get_for_author,
@@ -25,10 +28,47 @@ from records.services import StaleState, decision_discard, decision_save_step, d
 from records.utils import client_ip
 
 
+def _returned_with(record):
+    # Only a returned decision has a manager's comment: a draft's page asks nothing for it.
+    return latest_return(record) if record.state == DecisionRecord.State.RETURNED else None
+
+
 def _page_url(record, step_id: str) -> str:
     if step_id == CHECK:
         return reverse("decisions:check", args=[record.reference])
     return reverse("decisions:step", args=[record.reference, step_id])
+
+
+# Rendering a page's form through crispy-forms' templates was about two thirds of a question
+# page's time (profiled under gunicorn, DEBUG off). An unbound form whose saved answers are
+# all choices renders the same HTML every time: each process renders it once. Free text and
+# dates are never kept (nothing personal stays in memory); bound forms (errors) always render.
+FORM_HTML_LIMIT = 512
+_form_html: dict[tuple, str] = {}
+
+
+def _form_key(form) -> tuple | None:
+    if form.is_bound:
+        return None
+    values = []
+    for name, value in sorted(form.initial.items()):
+        if not isinstance(form.fields.get(name), forms.ChoiceField):
+            return None
+        values.append((name, tuple(value) if isinstance(value, list) else value))
+    return (type(form), form.step.id, tuple(values))
+
+
+def form_html(form) -> str:
+    """The form's fields and buttons as crispy-forms renders them."""
+    key = _form_key(form)
+    html = _form_html.get(key) if key is not None else None
+    if html is None:
+        html = render_to_string("decisions/_form.html", {"form": form})
+        if key is not None:
+            if len(_form_html) >= FORM_HTML_LIMIT:
+                _form_html.clear()
+            _form_html[key] = html
+    return html
 
 
 @login_required
@@ -95,10 +135,11 @@ def step(request, reference: str, step_id: str):
             "record": record,
             "step": page,
             "form": form,
+            "form_html": form_html(form),
             "back_url": back_url,
             "changing": changing,
             "urgent": plan.urgent,
-            "returned_with": latest_return(record),
+            "returned_with": _returned_with(record),
             "case_history": history,
         },
     )
@@ -128,7 +169,7 @@ def check(request, reference: str):
             "snapshot": wizard.build_snapshot(plan, answers),
             "back_url": _page_url(record, plan.steps[-1]),
             "urgent": plan.urgent,
-            "returned_with": latest_return(record),
+            "returned_with": _returned_with(record),
         },
     )
 
