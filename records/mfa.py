@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django_otp import devices_for_user
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_static.models import StaticToken
 
 BACKUP_CODE_COUNT = 10
 
@@ -28,9 +28,9 @@ def mfa_pending(user) -> bool:
     return mfa_required(user) and not mfa_verified(user)
 
 
-def confirmed_totp_device(user) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
-
-
 def has_confirmed_device(user) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
+
+
+def backup_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

@@ -151,10 +151,6 @@ def mfa_backup_codes_issue(*, user: User, ip: str | None = None) -> list[str]:
     return codes
 
 
-def backup_codes_left(*, user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
-
-
 @transaction.atomic
 def user_mfa_reset(*, user: User, by: User, ip: str | None = None) -> int:
     """An administrator removes someone's authenticator and backup codes (a lost phone): they

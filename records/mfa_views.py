@@ -23,10 +23,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from records.mfa import has_confirmed_device, mfa_required, mfa_verified
+from records.mfa import backup_codes_left, has_confirmed_device, mfa_required, mfa_verified
 from records.mfa_forms import MFAEnrolForm, MFAVerifyForm
 from records.mfa_services import (
-    backup_codes_left,
     mfa_backup_codes_issue,
     mfa_enrol,
     mfa_enrolment_device,
@@ -163,7 +162,7 @@ def backup_codes(request):
         {
             "codes": codes,
             "next": next_url,
-            "left": None if codes else backup_codes_left(user=user),
+            "left": None if codes else backup_codes_left(user),
             "help_contact": settings.SIGN_IN_HELP_CONTACT,
         },
     )
