@@ -259,14 +259,14 @@ SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=8)
 # django-axes locks one username from one address after AXES_FAILURE_LIMIT failures, for
 # AXES_COOLOFF_MINUTES; a success resets the count, and failures during a lock do not extend
 # it (the lock stays finite). Behind the TLS proxy the address is the last X-Forwarded-For entry
-# (the one our proxy appended); otherwise REMOTE_ADDR (records.throttling.client_ip).
+# (the one our proxy appended); otherwise REMOTE_ADDR (records.utils.client_ip).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
 AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_CLIENT_IP_CALLABLE = "records.throttling.client_ip"
+AXES_CLIENT_IP_CALLABLE = "records.utils.client_ip"
 AXES_LOCKOUT_CALLABLE = "records.throttling.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 # Successful sign-ins are already in the audit trail: no second log of them.

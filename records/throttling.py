@@ -5,8 +5,6 @@ Settings are in config/settings.py ("Hardening: sign-in throttling and two-facto
 
 from __future__ import annotations
 
-import ipaddress
-
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,30 +15,6 @@ from records.models import AuditEvent
 from records.services import audit_log
 
 USERNAME_MAX = 150
-
-
-def client_ip(request) -> str | None:
-    """The address axes locks on.
-
-    Behind our TLS proxy, REMOTE_ADDR is the proxy's for everyone, so the last
-    X-Forwarded-For entry counts: the one the proxy appended (nginx:
-    ``$proxy_add_x_forwarded_for``). Entries before it are whatever the client sent, so they
-    are never trusted. Without the proxy the header is ignored altogether.
-    """
-    if settings.BEHIND_TLS_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        entries = [entry.strip() for entry in forwarded.split(",") if entry.strip()]
-        if entries and _is_address(entries[-1]):  # anything else did not come from our proxy
-            return entries[-1]
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def _is_address(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -66,3 +66,17 @@ def test_it_logs_a_failed_login_for_an_unknown_user(client, db):
     event = AuditEvent.objects.get(event="login_failed")
     assert event.details == {"username": "nobody-here"}
     assert "secret-4711" not in repr(AuditEvent.objects.filter(pk=event.pk).values().get())
+
+
+def test_it_logs_the_forwarded_address_behind_the_proxy(client, practitioner, settings):
+    settings.BEHIND_TLS_PROXY = True
+    settings.SECURE_SSL_REDIRECT = False  # the test client speaks plain HTTP
+
+    client.post(
+        "/accounts/login/",
+        {"username": "practitioner", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",  # the proxy
+        HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7",  # the first entry is the client's claim
+    )
+
+    assert AuditEvent.objects.get(event="login").ip == "198.51.100.7"

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.test import RequestFactory, override_settings
 
 from records.models import AuditEvent
-from records.throttling import client_ip
+from records.utils import client_ip
 from tests.conftest import PASSWORD
 
 LOGIN = "/accounts/login/"
