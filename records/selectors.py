@@ -35,6 +35,7 @@ from records.models import (
     DisagreementStep,
     ManagerDecision,
     SharingConfirmation,
+    Submission,
     Team,
     User,
 )
@@ -453,8 +454,27 @@ def _name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
-def record_timeline(record: DecisionRecord) -> list[TimelineEntry]:
+@dataclass(frozen=True)
+class History:
+    """A record's rounds, its managers' decisions and the sharing confirmed, read once (three
+    queries) for the pages that show them in several ways."""
+
+    submissions: list[Submission]
+    decisions: list[ManagerDecision]
+    confirmation: SharingConfirmation | None
+
+
+def history_of(record: DecisionRecord) -> History:
+    return History(
+        submissions=list(record.submissions.select_related("submitted_by")),
+        decisions=list(record.manager_decisions.select_related("by")),
+        confirmation=sharing_confirmation_for(record),
+    )
+
+
+def record_timeline(record: DecisionRecord, history: History | None = None) -> list[TimelineEntry]:
     """The record's life in order: each submission, each manager's decision, the sharing."""
+    history = history or history_of(record)
     entries = [
         TimelineEntry(
             at=submission.submitted_at,
@@ -463,7 +483,7 @@ def record_timeline(record: DecisionRecord) -> list[TimelineEntry]:
             round=submission.number,
             tag="govuk-tag--blue",
         )
-        for submission in record.submissions.select_related("submitted_by")
+        for submission in history.submissions
     ]
     entries += [
         TimelineEntry(
@@ -474,9 +494,9 @@ def record_timeline(record: DecisionRecord) -> list[TimelineEntry]:
             round=decision.round,
             tag=_DECISION_TAGS[decision.kind],
         )
-        for decision in record.manager_decisions.select_related("by")
+        for decision in history.decisions
     ]
-    confirmation = sharing_confirmation_for(record)
+    confirmation = history.confirmation
     if confirmation is not None:
         entries.append(
             TimelineEntry(
@@ -493,12 +513,16 @@ def sharing_confirmation_for(record: DecisionRecord) -> SharingConfirmation | No
     return SharingConfirmation.objects.select_related("confirmed_by").filter(record=record).first()
 
 
-def rounds_for(record: DecisionRecord):
+def rounds_for(record: DecisionRecord, history: History | None = None):
     """Every round as submitted, with the manager's decisions on it, newest last."""
-    decisions = list(record.manager_decisions.select_related("by"))
+    if history is None:
+        decisions = list(record.manager_decisions.select_related("by"))
+        submissions = record.submissions.select_related("submitted_by")
+    else:
+        decisions, submissions = history.decisions, history.submissions
     return [
         (submission, [d for d in decisions if d.round == submission.number])
-        for submission in record.submissions.select_related("submitted_by")
+        for submission in submissions
     ]
 
 

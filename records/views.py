@@ -11,7 +11,7 @@ from records import selectors, tables, workdays
 from records.audit_filters import AuditEventFilter
 from records.filters import search_records
 from records.forms import AddendumForm, ConfirmSharingForm, LegalHoldForm, ManagerDecisionForm
-from records.models import AuditEvent, DecisionRecord
+from records.models import AuditEvent, DecisionRecord, ManagerDecision
 from records.search import parse_cursor, seek_page
 from records.selectors import (
     approval_get_for_manager,
@@ -89,13 +89,15 @@ def record_list(request):
 
 def _record_context(record, user) -> dict:
     """What every page that shows a submitted decision draws on."""
+    # Rounds, decisions and the sharing read once, for the timeline, rounds and concerns.
+    history = selectors.history_of(record)
     return {
         "record": record,
         "snapshot": record.snapshot,
-        "timeline": selectors.record_timeline(record),
-        "rounds": selectors.rounds_for(record),
-        "concerns": selectors.concerns_for(record),
-        "confirmation": selectors.sharing_confirmation_for(record),
+        "timeline": selectors.record_timeline(record, history),
+        "rounds": selectors.rounds_for(record, history),
+        "concerns": [d for d in history.decisions if d.kind == ManagerDecision.Kind.CONCERN],
+        "confirmation": history.confirmation,
         # Only those this person may open: a reconsideration still in draft is its author's.
         "reconsiderations": selectors.records_visible_to(user)
         .filter(reconsiders=record)
