@@ -6,6 +6,10 @@ otherwise), practitioner2 (same team), manager (manages that team), manager2 (ma
 team, in another organisation), auditor, admin (the superuser: no team, a practitioner's
 role, so the app treats them as one; /admin/ is theirs).
 
+Requested as in production: REQUIRE_MFA on, managers, auditors and the admin having verified
+a code in their session (test_access_matrix checks separately that, until they do, every
+page but the sign-in and two-factor ones sends them to verify).
+
 Outcomes: L, a redirect to the sign-in page; 302, any other redirect (the service sends the
 person where the record now is, with a message); 200; 403, not theirs to do (the record is
 one they may see); 404, not theirs to see, or no such thing; 405, the wrong method.
@@ -20,7 +24,10 @@ Rows (tests/test_access_matrix.py RECORD_STATES), every record the practitioner'
     recorded_consent   shared with consent, no approval needed: recorded
     recorded_refusal   a refusal of another agency's request, approved and recorded
     other_team         manager2's own decision in the other team, recorded
-    unknown            a reference nobody holds (never made, or deleted under retention)
+    manager_own        the manager's own decision, awaiting approval by the organisation's
+                       other managers (the team has no other): never by its author
+    deleted            a discarded draft's reference (the audit trail still names it): what
+                       any reference nobody holds gets, a record deleted under retention too
 Every submitted record has one open disagreement, for the disagreement pages' ``pk``.
 Export jobs: "own" is the auditor's, "other" another auditor's (both done, with a file).
 
@@ -60,6 +67,7 @@ ADMIN_URLS = {
 # fmt: off
 TABLE: dict[tuple[str, str], dict[str, tuple]] = {
     #                          anon  prac prac2  mgr  mgr2  aud admin
+    # Signed-in pages open to every role; the sign-in page to all.
     ("GET", "home"): {
         "-":                 (  L, 200, 200, 200, 200, 200, 200),
     },
@@ -94,6 +102,9 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
     ("POST", "mfa_backup_codes"): {
         "-":                 (  L, 302, 302, 302, 302, 302, 302),
     },
+    # The wizard: auditors do not decide. A draft and a returned decision are their author's
+    # alone (404 to everyone else); once submitted, check and confirmation send whoever may
+    # read it to the record (302).
     ("GET", "decisions:start"): {
         "-":                 (  L, 200, 200, 200, 200, 403, 200),
     },
@@ -110,6 +121,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 302, 404, 302, 404, 302, 404),
         "recorded_refusal":  (  L, 302, 404, 302, 404, 302, 404),
         "other_team":        (  L, 404, 404, 404, 302, 302, 404),
+        "manager_own":       (  L, 404, 404, 302, 404, 302, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("POST", "decisions:check"): {
@@ -122,6 +134,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 302, 404, 302, 404, 302, 404),
         "recorded_refusal":  (  L, 302, 404, 302, 404, 302, 404),
         "other_team":        (  L, 404, 404, 404, 302, 302, 404),
+        "manager_own":       (  L, 404, 404, 302, 404, 302, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("GET", "decisions:confirmation"): {
@@ -134,6 +147,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 200, 404, 200, 404, 200, 404),
         "recorded_refusal":  (  L, 200, 404, 200, 404, 200, 404),
         "other_team":        (  L, 404, 404, 404, 200, 200, 404),
+        "manager_own":       (  L, 404, 404, 200, 404, 200, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("GET", "decisions:discard"): {
@@ -146,6 +160,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 404, 404, 404, 404, 404, 404),
         "recorded_refusal":  (  L, 404, 404, 404, 404, 404, 404),
         "other_team":        (  L, 404, 404, 404, 404, 404, 404),
+        "manager_own":       (  L, 404, 404, 404, 404, 404, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("POST", "decisions:discard"): {
@@ -158,6 +173,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 404, 404, 404, 404, 404, 404),
         "recorded_refusal":  (  L, 404, 404, 404, 404, 404, 404),
         "other_team":        (  L, 404, 404, 404, 404, 404, 404),
+        "manager_own":       (  L, 404, 404, 404, 404, 404, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("GET", "decisions:step"): {
@@ -170,6 +186,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 404, 404, 404, 404, 404, 404),
         "recorded_refusal":  (  L, 404, 404, 404, 404, 404, 404),
         "other_team":        (  L, 404, 404, 404, 404, 404, 404),
+        "manager_own":       (  L, 404, 404, 404, 404, 404, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("POST", "decisions:step"): {
@@ -182,8 +199,11 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 404, 404, 404, 404, 404, 404),
         "recorded_refusal":  (  L, 404, 404, 404, 404, 404, 404),
         "other_team":        (  L, 404, 404, 404, 404, 404, 404),
+        "manager_own":       (  L, 404, 404, 404, 404, 404, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
+    # Exports: the CSV is of the person's own search scope; subject access, bulk exports and
+    # their jobs are auditors' (any auditor's job is every auditor's); a draft has no PDF.
     ("GET", "exports:records_csv"): {
         "-":                 (  L, 200, 200, 200, 200, 200, 200),
     },
@@ -200,6 +220,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 200, 404, 200, 404, 200, 404),
         "recorded_refusal":  (  L, 200, 404, 200, 404, 200, 404),
         "other_team":        (  L, 404, 404, 404, 200, 200, 404),
+        "manager_own":       (  L, 404, 404, 200, 404, 200, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("GET", "exports:jobs"): {
@@ -226,6 +247,9 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "other":             (  L, 403, 403, 403, 403, 200, 403),
         "unknown":           (  L, 404, 404, 404, 404, 404, 404),
     },
+    # Records: read by their author, their team's manager and auditors (404 to others, never
+    # 403, so a reference's existence does not leak); acting on one is 403 for a reader who
+    # may not act. A draft: 404 to all but its author. The admin holds no records: 404.
     ("GET", "records:list"): {
         "-":                 (  L, 200, 200, 200, 200, 200, 200),
     },
@@ -239,8 +263,10 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 200, 404, 200, 404, 200, 404),
         "recorded_refusal":  (  L, 200, 404, 200, 404, 200, 404),
         "other_team":        (  L, 404, 404, 404, 200, 200, 404),
+        "manager_own":       (  L, 404, 404, 200, 404, 200, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
+    # Only the author confirms an approved share; otherwise they are sent to the record.
     ("GET", "records:confirm_sharing"): {
         "draft":             (  L, 302, 404, 404, 404, 404, 404),
         "awaiting_approval": (  L, 302, 404, 403, 404, 403, 404),
@@ -251,6 +277,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 302, 404, 403, 404, 403, 404),
         "recorded_refusal":  (  L, 302, 404, 403, 404, 403, 404),
         "other_team":        (  L, 404, 404, 404, 302, 403, 404),
+        "manager_own":       (  L, 404, 404, 302, 404, 403, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("POST", "records:confirm_sharing"): {
@@ -263,8 +290,11 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 302, 404, 403, 404, 403, 404),
         "recorded_refusal":  (  L, 302, 404, 403, 404, 403, 404),
         "other_team":        (  L, 404, 404, 404, 302, 403, 404),
+        "manager_own":       (  L, 404, 404, 302, 404, 403, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
+    # A POST button: a rejected decision or a recorded refusal, by its author or the team's
+    # manager (a new draft); any other state sends them back with a message.
     ("GET", "records:reconsider"): {
         "draft":             (  L, 405, 405, 405, 405, 405, 405),
         "awaiting_approval": (  L, 405, 405, 405, 405, 405, 405),
@@ -275,6 +305,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 405, 405, 405, 405, 405, 405),
         "recorded_refusal":  (  L, 405, 405, 405, 405, 405, 405),
         "other_team":        (  L, 405, 405, 405, 405, 405, 405),
+        "manager_own":       (  L, 405, 405, 405, 405, 405, 405),
         "deleted":           (  L, 405, 405, 405, 405, 405, 405),
     },
     ("POST", "records:reconsider"): {
@@ -287,8 +318,10 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 302, 404, 302, 404, 302, 404),
         "recorded_refusal":  (  L, 302, 404, 302, 404, 403, 404),
         "other_team":        (  L, 404, 404, 404, 302, 302, 404),
+        "manager_own":       (  L, 404, 404, 302, 404, 302, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
+    # Addenda and disagreements: the author or the team's manager; auditors read only (403).
     ("GET", "records:add_addendum"): {
         "draft":             (  L, 302, 404, 404, 404, 404, 404),
         "awaiting_approval": (  L, 200, 404, 200, 404, 403, 404),
@@ -299,6 +332,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 200, 404, 200, 404, 403, 404),
         "recorded_refusal":  (  L, 200, 404, 200, 404, 403, 404),
         "other_team":        (  L, 404, 404, 404, 200, 403, 404),
+        "manager_own":       (  L, 404, 404, 200, 404, 403, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("POST", "records:add_addendum"): {
@@ -311,8 +345,10 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 200, 404, 200, 404, 403, 404),
         "recorded_refusal":  (  L, 200, 404, 200, 404, 403, 404),
         "other_team":        (  L, 404, 404, 404, 200, 403, 404),
+        "manager_own":       (  L, 404, 404, 200, 404, 403, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
+    # Legal hold: auditors only; a practitioner or manager who can see the record gets 403.
     ("GET", "records:legal_hold"): {
         "draft":             (  L, 403, 404, 404, 404, 404, 404),
         "awaiting_approval": (  L, 403, 404, 403, 404, 200, 404),
@@ -323,6 +359,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 403, 404, 403, 404, 200, 404),
         "recorded_refusal":  (  L, 403, 404, 403, 404, 200, 404),
         "other_team":        (  L, 404, 404, 404, 403, 200, 404),
+        "manager_own":       (  L, 404, 404, 403, 404, 200, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("POST", "records:legal_hold"): {
@@ -335,6 +372,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 403, 404, 403, 404, 200, 404),
         "recorded_refusal":  (  L, 403, 404, 403, 404, 200, 404),
         "other_team":        (  L, 404, 404, 404, 403, 200, 404),
+        "manager_own":       (  L, 404, 404, 403, 404, 200, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("GET", "records:disagreement_new"): {
@@ -347,6 +385,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 200, 404, 200, 404, 403, 404),
         "recorded_refusal":  (  L, 200, 404, 200, 404, 403, 404),
         "other_team":        (  L, 404, 404, 404, 200, 403, 404),
+        "manager_own":       (  L, 404, 404, 200, 404, 403, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("POST", "records:disagreement_new"): {
@@ -359,6 +398,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 200, 404, 200, 404, 403, 404),
         "recorded_refusal":  (  L, 200, 404, 200, 404, 403, 404),
         "other_team":        (  L, 404, 404, 404, 200, 403, 404),
+        "manager_own":       (  L, 404, 404, 200, 404, 403, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("GET", "records:disagreement_step"): {
@@ -371,6 +411,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 200, 404, 200, 404, 403, 404),
         "recorded_refusal":  (  L, 200, 404, 200, 404, 403, 404),
         "other_team":        (  L, 404, 404, 404, 200, 403, 404),
+        "manager_own":       (  L, 404, 404, 200, 404, 403, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("POST", "records:disagreement_step"): {
@@ -383,6 +424,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 200, 404, 200, 404, 403, 404),
         "recorded_refusal":  (  L, 200, 404, 200, 404, 403, 404),
         "other_team":        (  L, 404, 404, 404, 200, 403, 404),
+        "manager_own":       (  L, 404, 404, 200, 404, 403, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("GET", "records:disagreement_resolve"): {
@@ -395,6 +437,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 200, 404, 200, 404, 403, 404),
         "recorded_refusal":  (  L, 200, 404, 200, 404, 403, 404),
         "other_team":        (  L, 404, 404, 404, 200, 403, 404),
+        "manager_own":       (  L, 404, 404, 200, 404, 403, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
     ("POST", "records:disagreement_resolve"): {
@@ -407,8 +450,12 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 200, 404, 200, 404, 403, 404),
         "recorded_refusal":  (  L, 200, 404, 200, 404, 403, 404),
         "other_team":        (  L, 404, 404, 404, 200, 403, 404),
+        "manager_own":       (  L, 404, 404, 200, 404, 403, 404),
         "deleted":           (  L, 404, 404, 404, 404, 404, 404),
     },
+    # Approvals: managers only (403 to others, whether or not the reference exists); a manager
+    # sees only records in their scope (404) and never acts on their own (403). An empty
+    # form on a record no longer awaiting them sends them back with a message (302).
     ("GET", "approvals:queue"): {
         "-":                 (  L, 403, 403, 200, 200, 403, 403),
     },
@@ -422,6 +469,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 403, 403, 200, 404, 403, 403),
         "recorded_refusal":  (  L, 403, 403, 200, 404, 403, 403),
         "other_team":        (  L, 403, 403, 404, 403, 403, 403),
+        "manager_own":       (  L, 403, 403, 403, 404, 403, 403),
         "deleted":           (  L, 403, 403, 404, 404, 403, 403),
     },
     ("POST", "approvals:detail"): {
@@ -434,11 +482,14 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "recorded_consent":  (  L, 403, 403, 302, 404, 403, 403),
         "recorded_refusal":  (  L, 403, 403, 302, 404, 403, 403),
         "other_team":        (  L, 403, 403, 404, 403, 403, 403),
+        "manager_own":       (  L, 403, 403, 403, 404, 403, 403),
         "deleted":           (  L, 403, 403, 404, 404, 403, 403),
     },
+    # The audit trail: auditors only.
     ("GET", "audit:log"): {
         "-":                 (  L, 403, 403, 403, 403, 200, 403),
     },
+    # Guidance: public.
     ("GET", "guidance:index"): {
         "-":                 (200, 200, 200, 200, 200, 200, 200),
     },
@@ -451,6 +502,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "flowchart":         (200, 200, 200, 200, 200, 200, 200),
         "unknown":           (404, 404, 404, 404, 404, 404, 404),
     },
+    # Management information: managers (their teams) and auditors.
     ("GET", "insight:dashboard"): {
         "-":                 (  L, 403, 403, 200, 200, 200, 403),
     },
@@ -465,6 +517,7 @@ TABLE: dict[tuple[str, str], dict[str, tuple]] = {
         "chart":             (  L, 403, 403, 200, 200, 200, 403),
         "unknown":           (  L, 403, 403, 404, 404, 404, 403),
     },
+    # The liveness probe: public, says nothing but whether the database answers.
     ("GET", "healthz"): {
         "-":                 (200, 200, 200, 200, 200, 200, 200),
     },

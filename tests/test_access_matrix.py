@@ -13,6 +13,7 @@ discarded, a job started, a "viewed" event).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from unittest import mock
 
@@ -90,6 +91,7 @@ RECORD_STATES = (
     "recorded_consent",
     "recorded_refusal",
     "other_team",
+    "manager_own",
     "deleted",
 )
 JOB_VARIANTS = ("own", "other", "unknown")
@@ -128,6 +130,9 @@ def _build_records(users: dict) -> dict:
         "recorded_refusal": acted(submitted("not_share_no_basis"), "approved"),
         # Another team's decision, recorded: its manager (manager2) made it.
         "other_team": submitted("share_with_consent", author=users["manager2"]),
+        # The family team's only manager's own decision: the organisation's other managers
+        # approve it (none here), never its author.
+        "manager_own": submitted(author=manager),
     }
     expected_states = {
         "draft": "draft",
@@ -139,9 +144,11 @@ def _build_records(users: dict) -> dict:
         "recorded_consent": "recorded",
         "recorded_refusal": "recorded",
         "other_team": "recorded",
+        "manager_own": "awaiting_approval",
     }
     assert {key: record.state for key, record in records.items()} == expected_states
     assert records["recorded_refusal"].can_be_reconsidered
+    assert records["manager_own"].approval_scope == "organisation"
     discarded = demo.create_draft(
         author=practitioner, answers=demo.finished_answers("share_with_consent")
     )
@@ -394,6 +401,40 @@ def test_it_gives_each_role_the_status_in_the_table(world, method, name, variant
             changed_by.append(role)
     assert actual == expected, f"{method} {url}"
     assert changed_by == [], f"POST {url} changed something for {changed_by}"
+
+
+REFERENCE = re.compile(r"ISD-\d{4}-\d{5}")
+
+
+@pytest.mark.parametrize("name", ["records:list", "exports:records_csv"])
+def test_lists_show_each_role_exactly_the_records_it_may_open(world, name):
+    """The list and its CSV hold the submitted records whose page the role may open (the
+    table's records:detail rows with 200), and nothing else."""
+    detail = TABLE[("GET", "records:detail")]
+    by_reference = {reference: state for state, reference in world.references.items()}
+    for index, role in enumerate(ROLES[1:], start=1):
+        response = _client(world, role).get(reverse(name))
+        assert response.status_code == 200, role
+        body = b"".join(response) if response.streaming else response.content
+        # Ours only: the search box's hint gives an example reference.
+        shown = {
+            by_reference[ref] for ref in REFERENCE.findall(body.decode()) if ref in by_reference
+        }
+        may_open = {state for state, row in detail.items() if row[index] == 200}
+        assert shown == may_open - {"draft"}, role
+
+
+def test_the_queue_shows_each_manager_what_awaits_them_and_nothing_else(world):
+    """The approvals queue: the records awaiting a manager whose approval page the table
+    opens to them (200)."""
+    approval = TABLE[("GET", "approvals:detail")]
+    awaiting = {"awaiting_approval", "urgent_review"}
+    by_reference = {reference: state for state, reference in world.references.items()}
+    for role in ("manager", "manager2"):
+        body = _client(world, role).get(reverse("approvals:queue")).content.decode()
+        shown = {by_reference[ref] for ref in REFERENCE.findall(body) if ref in by_reference}
+        index = ROLES.index(role)
+        assert shown == {s for s, row in approval.items() if row[index] == 200} & awaiting, role
 
 
 # What a person who must still verify a code gets: sent to verify (VERIFY), except on the
