@@ -28,10 +28,14 @@ trap stop EXIT INT TERM
 
 "${as_pg[@]}" initdb -D "$datadir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$workdir/initdb.log" 2>&1 \
   || { cat "$workdir/initdb.log" >&2; exit 2; }
-"${as_pg[@]}" pg_ctl -D "$datadir" -w -l "$workdir/server.log" \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $sockdir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+pg_options="-c listen_addresses=127.0.0.1 -p $port -k $sockdir -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+"${as_pg[@]}" pg_ctl -D "$datadir" -w -l "$workdir/server.log" -o "$pg_options" \
   start >/dev/null || { cat "$workdir/server.log" >&2; exit 2; }
 
 echo "with-postgres: PostgreSQL on 127.0.0.1:$port (throwaway)"
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+# For a bench that stops and starts the server (bench/faults.py):
+#   $PG_AS_USER pg_ctl -D "$PGDATA_DIR" -m fast -w stop
+#   $PG_AS_USER pg_ctl -D "$PGDATA_DIR" -w -l "$PG_LOG" -o "$PG_OPTIONS" start
+export PGDATA_DIR="$datadir" PG_LOG="$workdir/server.log" PG_OPTIONS="$pg_options" PG_AS_USER="${as_pg[*]}"
 "$@"
