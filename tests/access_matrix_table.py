@@ -53,18 +53,29 @@ ACTS_ON_EMPTY_POST = frozenset(
     }
 )
 
-# The admin site, one family: Django decides its access (staff only; superuser here). Each
-# page with the URL arguments it takes.
-ADMIN_URLS = {
-    "admin:index": {},
-    "admin:login": {},
-    "admin:records_user_changelist": {},
-    "admin:records_decisionrecord_changelist": {},
-    "admin:records_auditevent_changelist": {},
+# fmt: off
+# The admin site, one family: Django decides its access (staff only: the superuser here), so
+# a few representative pages stand for it, with their URL arguments in ADMIN_KWARGS (a role
+# or a record state stands for that user's or record's id). A: to the admin's sign-in page.
+ADMIN_LOGIN = "admin login"
+A = ADMIN_LOGIN
+ADMIN_TABLE: dict[str, tuple] = {
+    #                                           anon  prac prac2  mgr  mgr2  aud admin
+    "admin:login":                             (200, 200, 200, 200, 200, 200, 302),
+    "admin:index":                             (  A,   A,   A,   A,   A,   A, 200),
+    "admin:app_list":                          (  A,   A,   A,   A,   A,   A, 200),
+    "admin:records_user_changelist":           (  A,   A,   A,   A,   A,   A, 200),
+    "admin:records_user_change":               (  A,   A,   A,   A,   A,   A, 200),
+    "admin:records_decisionrecord_changelist": (  A,   A,   A,   A,   A,   A, 200),
+    "admin:records_decisionrecord_change":     (  A,   A,   A,   A,   A,   A, 200),
+    "admin:records_auditevent_changelist":     (  A,   A,   A,   A,   A,   A, 200),
+}
+ADMIN_KWARGS = {
     "admin:app_list": {"app_label": "records"},
+    "admin:records_user_change": {"object_id": "practitioner"},
+    "admin:records_decisionrecord_change": {"object_id": "awaiting_approval"},
 }
 
-# fmt: off
 TABLE: dict[tuple[str, str], dict[str, tuple]] = {
     #                          anon  prac prac2  mgr  mgr2  aud admin
     # Signed-in pages open to every role; the sign-in page to all.

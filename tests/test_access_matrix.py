@@ -4,7 +4,7 @@ against records of each state, with the status each must get held in one table
 
 The patterns are read from the URL configuration, so a new URL without an entry in the table
 fails ``test_it_has_an_entry_for_every_url``. The admin site is one family: a few
-representative pages (``ADMIN_URLS``), as Django's own code decides its access.
+representative pages (``ADMIN_TABLE``), as Django's own code decides its access.
 
 One world is built per module (users, a record in each state, export jobs), and each request
 runs in a savepoint rolled back after it, so no request sees another's effects (a draft
@@ -29,7 +29,9 @@ from django.urls.resolvers import RegexPattern
 
 from tests.access_matrix_table import (
     ACTS_ON_EMPTY_POST,
-    ADMIN_URLS,
+    ADMIN_KWARGS,
+    ADMIN_LOGIN,
+    ADMIN_TABLE,
     LOGIN,
     ROLES,
     TABLE,
@@ -406,9 +408,9 @@ def test_a_new_url_is_found_without_an_entry_wherever_it_is_included():
 
 
 def test_the_admin_family_is_the_admin_site():
-    """The admin site's patterns are covered as one family by ADMIN_URLS, which must exist."""
+    """The admin site's patterns are covered as one family by ADMIN_TABLE, which must exist."""
     admin_names = {pattern.name for pattern in walk() if pattern.is_admin}
-    for name in ADMIN_URLS:
+    for name in ADMIN_TABLE:
         assert name in admin_names, f"{name} is not an admin URL"
 
 
@@ -492,16 +494,36 @@ def test_it_sends_those_who_have_not_verified_a_code_to_verify_first(world):
             assert got == OPEN_BEFORE_MFA.get(name, VERIFY), (role, url)
 
 
-@pytest.mark.parametrize("name", list(ADMIN_URLS))
+def admin_url(name: str, world: World) -> str:
+    from records.models import DecisionRecord
+
+    kwargs = dict(ADMIN_KWARGS.get(name, {}))
+    for key, value in kwargs.items():
+        if value in world.users:
+            kwargs[key] = world.users[value].pk
+        elif value in world.references:
+            kwargs[key] = DecisionRecord.objects.get(reference=world.references[value]).pk
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("name", list(ADMIN_TABLE))
 def test_the_admin_site_is_for_the_superuser_only(world, name):
-    url = reverse(name, kwargs=ADMIN_URLS[name])
+    url = admin_url(name, world)
     admin_login = reverse("admin:login")
+    actual = {}
     for role in ROLES:
-        response = _client(world, role).get(url)
-        if role == "admin" or name == "admin:login":
-            assert response.status_code in (200, 302), (role, url)
-            if response.status_code == 302:  # the admin login page sends a superuser on
-                assert name == "admin:login" and role == "admin", (role, url)
-        else:
-            assert response.status_code == 302, (role, url)
-            assert response["Location"].startswith(admin_login), (role, url)
+        with transaction.atomic():
+            response = _client(world, role).get(url)
+            transaction.set_rollback(True)
+        actual[role] = response.status_code
+        if actual[role] == 302 and response["Location"].startswith(admin_login):
+            actual[role] = ADMIN_LOGIN
+    assert actual == dict(zip(ROLES, ADMIN_TABLE[name], strict=True)), url
+
+
+def test_the_admin_site_asks_the_admin_to_verify_a_code_first(world):
+    verify = reverse("mfa_verify")
+    for name in ADMIN_TABLE:
+        response = _client(world, "admin", verified=False).get(admin_url(name, world))
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(verify), name
