@@ -1,11 +1,19 @@
 """Every figure on the dashboard, from a few aggregate queries (GROUP BY in the database).
 
+The figures by month of submission come from counts kept up to date by the records' services
+(records.insight_counts: by local month and team), not from the records themselves: the
+period's whole months are summed from them, and where the period starts or ends in the middle
+of a month, that month's part is recounted from the records (or the part outside it taken
+away, whichever covers fewer days; nothing is submitted after now, so the rest of the current
+month costs nothing).
+
 ``Dashboard(user, filters)`` reads, lazily and at most once each:
 
 - ``cube``: the period's decisions counted by (month, outcome, state, urgent, direction,
-  shares, lawful basis, past their review date, reason consent was not obtained): a few
-  hundred group rows at most, whatever the number of records. Most charts are sums over it;
-- ``agencies``: the ten agencies shared with most (GROUP BY agency, ORDER BY count, LIMIT);
+  shares, lawful basis, reason consent was not obtained): a few hundred group rows at most,
+  whatever the number of records. Most charts are sums over it;
+- ``agencies``: the ten agencies shared with most;
+- ``past_review``: the decisions past their review date today, by month;
 - ``manager_kinds``: the managers' decisions in the period by kind;
 - ``turnaround_days``: the managers' decisions in the period counted by (kind of request,
   local day submitted, local day decided): one row per pair of days, so the working days
@@ -19,12 +27,12 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.db.models import Case as SqlCase
 from django.db.models import (
-    BooleanField,
     CharField,
     Count,
     DateTimeField,
@@ -32,24 +40,33 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
-from django.db.models import Case as SqlCase
-from django.db.models.fields.json import KT
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from decisions.flowchart import OUTCOMES
 from decisions.forms import ARTICLE_6, NO_CONSENT_REASONS
 from insight.suppression import Shown, percentage, shown, total
-from records import selectors, workdays
-from records.models import DecisionRecord, ManagerDecision, Organisation, Submission, Team, User
+from records import insight_counts, selectors, workdays
+from records.models import (
+    DecisionRecord,
+    InsightAgencyCount,
+    InsightCount,
+    InsightReviewCount,
+    ManagerDecision,
+    Organisation,
+    Submission,
+    Team,
+    User,
+)
 
 State = DecisionRecord.State
 Kind = ManagerDecision.Kind
 
-# Outcomes reached after "no" to consent: only their answers hold a reason it was not obtained.
-NO_CONSENT_OUTCOMES = ("share_without_consent", "not_share_no_basis")
+CUBE_FIELDS = ("outcome", "state", "urgent", "direction", "shares", "lawful_basis", "reason")
 WITHOUT_CONSENT = "share_without_consent"
 REVIEW_KINDS = (Kind.ENDORSED, Kind.CONCERN)
 APPROVAL_KINDS = (Kind.APPROVED, Kind.RETURNED, Kind.REJECTED)
@@ -212,47 +229,73 @@ class Dashboard:
     # Queries ---------------------------------------------------------------------------
 
     @cached_property
+    def _split(self):
+        """The period as (whole months, parts of months to add from the records, parts to
+        take away from whole months), the parts as [start, end) local datetimes."""
+        whole, add, remove = [], [], []
+        now = timezone.now()
+        first = workdays.start_of_day(self.filters.start)
+        after_last = workdays.start_of_day(self.filters.end + datetime.timedelta(days=1))
+        for month in self.filters.months():
+            month_start = workdays.start_of_day(month)
+            month_end = workdays.start_of_day(_next_month(month))
+            start, end = max(first, month_start), min(after_last, month_end)
+            # Nothing is submitted after now (decision_submit stamps it): later parts are empty.
+            outside = [
+                (a, b) for a, b in ((month_start, start), (end, month_end)) if a < b and a < now
+            ]
+            left_out = sum((min(b, now) - a for a, b in outside), datetime.timedelta())
+            if left_out <= end - start:
+                whole.append(month)
+                remove += outside
+            else:
+                add.append((start, end))
+        return whole, add, remove
+
+    def _kept(self, model, fields: tuple[str, ...], **where) -> Counter:
+        """The kept counts summed by ``fields`` over the period in scope (``where`` filters
+        both the counts and the records recounted at its ends)."""
+        whole, add, remove = self._split
+        totals: Counter = Counter()
+        if whole:
+            kept = model.objects.filter(month__in=whole, **where)
+            if self.team_ids is not None:
+                kept = kept.filter(team_key__in=self.team_ids)
+            for row in kept.values(*fields).annotate(total=Sum("n")).order_by():
+                totals[tuple(row[name] for name in fields)] += row["total"]
+        positions = [insight_counts.KEYS[model].index(name) for name in fields]
+        for sign, parts in ((1, add), (-1, remove)):
+            if not parts:
+                continue
+            within = Q(pk__in=[])
+            for start, end in parts:
+                within |= Q(submitted_at__gte=start, submitted_at__lt=end)
+            records = DecisionRecord.objects.filter(self.record_scope(), within, **where)
+            for key, n in insight_counts.recount(model, records).items():
+                totals[tuple(key[p] for p in positions)] += sign * n
+        return totals
+
+    @cached_property
     def cube(self) -> list[dict]:
-        reason = SqlCase(
-            When(outcome__in=NO_CONSENT_OUTCOMES, then=KT("answers__consent_absent_reason")),
-            default=Value(""),
-            output_field=CharField(),
-        )
-        past_review = SqlCase(
-            When(review_date__lt=self.today, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-        rows = (
-            self.records()
-            .annotate(month=TruncMonth("submitted_at"), reason=reason, past_review=past_review)
-            .values(
-                "month",
-                "outcome",
-                "state",
-                "urgent",
-                "direction",
-                "shares",
-                "lawful_basis",
-                "past_review",
-                "reason",
-            )
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        return [{**row, "month": _month(row["month"])} for row in rows]
+        return [
+            {"month": month, **dict(zip(CUBE_FIELDS, rest, strict=True)), "n": n}
+            for (month, *rest), n in self._kept(InsightCount, ("month", *CUBE_FIELDS)).items()
+            if n
+        ]
 
     @cached_property
     def agencies(self) -> list[tuple[str, int]]:
-        return list(
-            self.records()
-            .filter(shares=True)
-            .exclude(other_agency="")
-            .values("other_agency")
-            .annotate(n=Count("pk"))
-            .order_by("-n", "other_agency")
-            .values_list("other_agency", "n")[:TOP_AGENCIES]
+        counts = self._kept(InsightAgencyCount, ("agency",))
+        ranked = sorted(
+            ((agency, n) for (agency,), n in counts.items() if n > 0),
+            key=lambda pair: (-pair[1], pair[0]),
         )
+        return ranked[:TOP_AGENCIES]
+
+    @cached_property
+    def past_review(self) -> dict[datetime.date, int]:
+        counts = self._kept(InsightReviewCount, ("month",), review_date__lt=self.today)
+        return {month: n for (month,), n in counts.items()}
 
     def _manager_decisions(self):
         return ManagerDecision.objects.filter(self.record_scope("record__"), self._period("at"))
@@ -621,7 +664,7 @@ class Dashboard:
 
     def _chart_past_review(self) -> Table:
         months = self.filters.months()
-        past = self._monthly(lambda row: row["past_review"])
+        past = self.past_review
         values = [self.count(past.get(month, 0)) for month in months]
         total = self.total(past.get(month, 0) for month in months)
         rows = [[f"{m:%B %Y}", str(v)] for m, v in zip(months, values, strict=True)]
@@ -641,10 +684,8 @@ class Dashboard:
 # --- Helpers -------------------------------------------------------------------------------
 
 
-def _month(value) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    return value
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=32)).replace(day=1)
 
 
 def _day(value) -> datetime.date:

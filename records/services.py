@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Case, CharField, Exists, Max, OuterRef, Value, When
 from django.utils import timezone
 
-from records import audit, notifications
+from records import audit, insight_counts, notifications
 from records.fingerprint import record_fingerprint
 from records.models import (
     EDITABLE_STATES,
@@ -109,11 +109,20 @@ def decision_save_step(
     """Save one wizard page into a draft, or a decision returned for changes. Later answers
     are kept until submission; what was submitted before stays in its round."""
     answers = {**record.answers, **values}
+    # A returned decision is counted, by its answers too (the reason consent was not obtained).
+    before = (
+        DecisionRecord.objects.select_for_update()
+        .filter(pk=record.pk, state=State.RETURNED)
+        .values(*insight_counts.FIELDS)
+        .first()
+    )
     updated = DecisionRecord.objects.filter(
         pk=record.pk, author=author, state__in=EDITABLE_STATES
     ).update(answers=answers, completed_steps=list(completed_steps), updated_at=timezone.now())
     if not updated:
         raise StaleState(f"{record.reference} can no longer be changed.")
+    if before is not None:
+        insight_counts.change(before=before, after={**before, "answers": answers})
     record.answers = answers
     record.completed_steps = list(completed_steps)
     audit_log(
@@ -192,12 +201,20 @@ def decision_submit(
         "retain_until": retain_until_for(timezone.localdate()),
         "updated_at": timezone.now(),
     }
+    # The counted fields before (a returned decision is counted where it was), read locked.
+    before = (
+        DecisionRecord.objects.select_for_update()
+        .filter(pk=record.pk)
+        .values(*insight_counts.FIELDS)
+        .first()
+    )
     # A conditional update: a double submit, or a submit racing another tab, wins once.
     updated = DecisionRecord.objects.filter(
         pk=record.pk, author=author, state__in=EDITABLE_STATES
     ).update(**fields)
     if not updated:
         raise StaleState(f"{record.reference} has already been submitted.")
+    insight_counts.change(before=before, after=insight_counts.values_of(record.pk))
     for name, value in fields.items():
         setattr(record, name, value)
     round_number = (record.submissions.aggregate(last=Max("number"))["last"] or 0) + 1
@@ -319,10 +336,10 @@ def decision_act(
                 f"{latest} before you act."
             )
         raise _already_dealt_with(record)
-    record.state, record.shares = (
-        DecisionRecord.objects.filter(pk=record.pk).values_list("state", "shares").get()
-    )
+    after = insight_counts.values_of(record.pk)
+    record.state, record.shares = after["state"], after["shares"]
     record.updated_at = now
+    insight_counts.change(before={**after, "state": expected}, after=after)
     decision = ManagerDecision.objects.create(
         record=record, round=_current_round(record), kind=kind, by=manager, at=now, comment=comment
     )
@@ -358,6 +375,8 @@ def decision_confirm_sharing(
     if not updated:
         raise StaleState(f"{record.reference} is not awaiting confirmation of sharing.")
     record.state = State.RECORDED
+    after = insight_counts.values_of(record.pk)
+    insight_counts.change(before={**after, "state": State.APPROVED}, after=after)
     confirmation = SharingConfirmation.objects.create(
         record=record,
         shared_on=shared_on,
@@ -539,6 +558,7 @@ def record_delete_for_retention(*, record: DecisionRecord, on: datetime.date | N
     }
     # A queryset delete leaves ``current.pk`` set, so the event keeps the record's id too.
     DecisionRecord.objects.filter(pk=current.pk).delete()
+    insight_counts.change(before=insight_counts.values_from(current), after=None)
     audit_log(event=AuditEvent.Event.RETENTION_DELETION, record=current, details=details)
     return current.reference
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
+from records import insight_counts
 from records.models import DecisionRecord, ManagerDecision, Submission
 
 State = DecisionRecord.State
@@ -43,6 +44,8 @@ def make(team, author, outcome, submitted, *, state=State.RECORDED, reason="", *
     )
     record.reference = f"ISD-TEST-{record.pk:05d}"
     record.save(update_fields=["reference"])
+    # Made directly, not through the services: counted as decision_submit would count it.
+    insight_counts.change(before=None, after=insight_counts.values_from(record))
     return record
 
 
