@@ -11,9 +11,12 @@ scale section: BENCH_RECORDS records), so the lists are timed at that size.
 wrk drives each page for BENCH_HTTP_SECONDS (default 5) with the signed-in user's session
 cookie (and a CSRF cookie and token for the wizard's POST), right after and right before the
 bare page, so each page's ratio is to the bare page measured on either side of it: a machine
-busy with something else for part of the run moves both. Prints requests a second, p95 and
-the ratios; writes them under "http" in bench/results.json. Never asserts a time; any error
-or unexpected answer (a 4xx or 5xx, or a redirect to the sign-in page) is counted and shown.
+busy with something else for part of the run moves both. Prints requests a second and p95
+with their ratios to the bare page, and the workers' CPU time a request (read from /proc
+around each run: what a page costs the server, steadier than throughput when other work
+shares the machine) with the bare page's over the page's; writes them under "http" in
+bench/results.json. Never asserts a time; any error or unexpected answer (a 4xx or 5xx, a
+redirect to the sign-in page, a socket error or timeout) is counted and shown.
 """
 
 from __future__ import annotations
@@ -90,20 +93,22 @@ function response(status, headers, body)
   local location = headers["Location"] or headers["location"] or ""
   if status >= 400 or string.find(location, "/accounts/", 1, true) then
     unexpected = unexpected + 1
+    last_unexpected = status .. " " .. location
   end
 end
 
 function done(summary, latency, requests)
-  local strange = 0
+  local strange, example = 0, ""
   for _, thread in ipairs(threads) do
     strange = strange + thread:get("unexpected")
+    example = thread:get("last_unexpected") or example
   end
   local e = summary.errors
   io.write(string.format(
     'BENCH {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, ' ..
-    '"errors": %d, "unexpected": %d}\n',
+    '"socket_errors": %d, "timeouts": %d, "unexpected": %d, "example": "%s"}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
-    e.connect + e.read + e.write + e.status + e.timeout, strange))
+    e.connect + e.read + e.write, e.timeout, strange, example))
 end
 """
 
@@ -124,6 +129,10 @@ class Measured:
     p95_ms: float
     requests: int
     errors: int
+    cpu_ms: (
+        float  # the gunicorn workers' CPU time per request: steadier than req/s on a busy machine
+    )
+    note: str = ""
 
 
 def seconds() -> float:
@@ -205,6 +214,12 @@ def pages(users: dict[str, User]) -> tuple[list[Page], dict]:
         Page(f"wizard question page ({WIZARD_STEP}), GET", step, "practitioner"),
         Page(f"wizard question page ({WIZARD_STEP}), POST", step, "practitioner", "post", body),
         Page("wizard step (GET then POST)", step, "practitioner", "step", body),
+        # Free text on the page: its form is rendered afresh every time (decisions.views).
+        Page(
+            "wizard page with free text (how), GET",
+            f"/decisions/{draft.reference}/how/",
+            "practitioner",
+        ),
         Page(
             f"record page ({len(record.snapshot['steps'])} answered pages)",
             f"/records/{record.reference}/",
@@ -288,7 +303,7 @@ def gunicorn(env: dict[str, str]):
                 log.seek(0)
                 raise SystemExit(f"bench: gunicorn did not start:\n{log.read().decode()}")
             time.sleep(0.2)
-        yield base
+        yield Server(base=base, pid=server.pid)
     finally:
         server.terminate()
         try:
@@ -296,17 +311,20 @@ def gunicorn(env: dict[str, str]):
         except subprocess.TimeoutExpired:
             server.kill()
         log.seek(0)
-        tail = log.read().decode(errors="replace")
-        if "Traceback" in tail or "[ERROR]" in tail:
-            print("bench: gunicorn logged errors:\n" + tail[-3000:])
+        logged = log.read().decode(errors="replace")
+        if "Traceback" in logged:  # the first one, whole: what a 500 was
+            start = logged.index("Traceback")
+            end = logged.find("\n127.0.0.1 ", start)
+            first = logged[start : end if end > 0 else None][-4000:]
+            print("http: gunicorn logged errors; the first:\n" + first)
         log.close()
 
 
-def check_page(base: str, page: Page, cookie: str) -> None:
+def check_page(server: Server, page: Page, cookie: str) -> None:
     """One request as wrk will send it: the page must answer as it does to a person."""
     data = urlencode(page.body or {}, doseq=True).encode() if page.mode == "post" else None
     request = urllib.request.Request(  # noqa: S310 - http://127.0.0.1 only
-        base + page.path, data=data, headers={"Cookie": cookie}
+        server.base + page.path, data=data, headers={"Cookie": cookie}
     )
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -324,7 +342,23 @@ def check_page(base: str, page: Page, cookie: str) -> None:
         raise SystemExit(f"bench: {page.label} answered {status} {location}, not {expected}")
 
 
-def run_wrk(base: str, page: Page, cookie: str, script: Path, duration: float) -> Measured:
+@dataclass
+class Server:
+    base: str
+    pid: int  # gunicorn's master: its children are the workers
+
+    def workers_cpu(self) -> float:
+        """Seconds of CPU the workers have used (user and system), from /proc."""
+        total = 0
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        for child in children:
+            with contextlib.suppress(OSError):  # a worker restarted between the two reads
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(server: Server, page: Page, cookie: str, script: Path, duration: float) -> Measured:
     body = ""
     if page.body is not None:
         body = urlencode(page.body, doseq=True)
@@ -335,6 +369,7 @@ def run_wrk(base: str, page: Page, cookie: str, script: Path, duration: float) -
         "BENCH_BODY": body,
         "BENCH_MODE": page.mode,
     }
+    cpu_before = server.workers_cpu()
     done = subprocess.run(  # noqa: S603 - wrk from PATH (make bench installs it), no shell
         [  # noqa: S607
             "wrk",
@@ -348,21 +383,30 @@ def run_wrk(base: str, page: Page, cookie: str, script: Path, duration: float) -
             "30s",
             "--script",
             str(script),
-            base + page.path,
+            server.base + page.path,
         ],
         env=env,
         capture_output=True,
         text=True,
         check=True,
     )
+    cpu = server.workers_cpu() - cpu_before
     line = next(line for line in done.stdout.splitlines() if line.startswith("BENCH "))
     figures = json.loads(line.removeprefix("BENCH "))
+    requests = max(1, figures["requests"])
+    notes = []
+    if figures["unexpected"]:
+        notes.append(f"{figures['unexpected']} unexpected, e.g. {figures['example']}")
+    if figures["socket_errors"] or figures["timeouts"]:
+        notes.append(f"{figures['socket_errors']} socket errors, {figures['timeouts']} timeouts")
     return Measured(
         rps=figures["requests"] / (figures["duration_us"] / 1e6),
         p50_ms=figures["p50_us"] / 1e3,
         p95_ms=figures["p95_us"] / 1e3,
         requests=figures["requests"],
-        errors=figures["errors"] + figures["unexpected"],
+        errors=figures["unexpected"] + figures["socket_errors"] + figures["timeouts"],
+        cpu_ms=cpu / requests * 1e3,
+        note="; ".join(notes),
     )
 
 
@@ -405,22 +449,22 @@ def run() -> dict | None:
             f"http: gunicorn, {WORKERS} sync workers, DEBUG off; wrk, {CONNECTIONS} "
             f"connections, {duration:.0f} s a page, the bare page before and after each"
         )
-        with gunicorn(env) as base:
+        with gunicorn(env) as server:
             prepared = [(page, *with_csrf(page, cookies[page.user])) for page in to_measure]
-            check_page(base, bare, cookies["practitioner"])
+            check_page(server, bare, cookies["practitioner"])
             for _page, sent, cookie in prepared:
-                check_page(base, sent, cookie)
+                check_page(server, sent, cookie)
             for _ in range(2):  # warm both workers: templates, connections, the first queries
-                run_wrk(base, bare, cookies["practitioner"], script, 1)
+                run_wrk(server, bare, cookies["practitioner"], script, 1)
                 for page, sent, cookie in prepared:
                     if page.mode == "get":
-                        run_wrk(base, sent, cookie, script, 1)
+                        run_wrk(server, sent, cookie, script, 1)
             results = {}
-            before = run_wrk(base, bare, cookies["practitioner"], script, duration)
+            before = run_wrk(server, bare, cookies["practitioner"], script, duration)
             bares = [before]
             for page, sent, cookie in prepared:
-                measured = run_wrk(base, sent, cookie, script, duration)
-                after = run_wrk(base, bare, cookies["practitioner"], script, duration)
+                measured = run_wrk(server, sent, cookie, script, duration)
+                after = run_wrk(server, bare, cookies["practitioner"], script, duration)
                 bares.append(after)
                 results[page.label] = (measured, before, after)
                 before = after
@@ -429,42 +473,62 @@ def run() -> dict | None:
 
 
 def report(results: dict, bares: list[Measured], about: dict) -> dict:
-    rows, figures = [], {}
+    """Each page against the mean of the bare page's runs on either side of it: requests a
+    second (higher is better), p95 and the workers' CPU time a request (lower is better)."""
+    rows, figures, notes = [], {}, []
     for label, (page, before, after) in results.items():
-        bare_rps = (before.rps + after.rps) / 2
-        bare_p95 = (before.p95_ms + after.p95_ms) / 2
+        bare = {
+            "rps": (before.rps + after.rps) / 2,
+            "p95_ms": (before.p95_ms + after.p95_ms) / 2,
+            "cpu_ms": (before.cpu_ms + after.cpu_ms) / 2,
+        }
         figures[label] = {
             "rps": round(page.rps, 1),
             "p50_ms": round(page.p50_ms, 2),
             "p95_ms": round(page.p95_ms, 2),
+            "cpu_ms": round(page.cpu_ms, 2),
             "requests": page.requests,
             "errors": page.errors,
-            "bare_rps": round(bare_rps, 1),
-            "bare_p95_ms": round(bare_p95, 2),
-            "rps_ratio": round(page.rps / bare_rps, 2),
-            "p95_ratio": round(page.p95_ms / bare_p95, 2),
+            "bare_rps": round(bare["rps"], 1),
+            "bare_p95_ms": round(bare["p95_ms"], 2),
+            "bare_cpu_ms": round(bare["cpu_ms"], 2),
+            "rps_ratio": round(page.rps / bare["rps"], 2),
+            "p95_ratio": round(page.p95_ms / bare["p95_ms"], 2),
+            "cpu_ratio": round(bare["cpu_ms"] / page.cpu_ms, 2) if page.cpu_ms else None,
         }
         rows.append(
             [
                 label,
                 f"{page.rps:,.0f}",
+                f"{page.rps / bare['rps']:.2f}",
                 f"{page.p95_ms:.1f}",
-                f"{page.rps / bare_rps:.2f}",
-                f"{page.p95_ms / bare_p95:.2f}",
-                str(page.errors) if page.errors else "0",
+                f"{page.p95_ms / bare['p95_ms']:.2f}",
+                f"{page.cpu_ms:.1f}",
+                f"{bare['cpu_ms'] / page.cpu_ms:.2f}" if page.cpu_ms else "-",
+                str(page.errors),
             ]
         )
-    bare_all = sum(b.rps for b in bares) / len(bares)
-    headers = ["page", "req/s", "p95 ms", "req/s ÷ bare", "p95 ÷ bare", "errors"]
+        if page.note:
+            notes.append(f"{label}: {page.note}")
+    mean = {
+        "rps": sum(b.rps for b in bares) / len(bares),
+        "p95_ms": sum(b.p95_ms for b in bares) / len(bares),
+        "cpu_ms": sum(b.cpu_ms for b in bares) / len(bares),
+        "errors": sum(b.errors for b in bares),
+    }
+    notes += [f"bare page: {b.note}" for b in bares if b.note]
+    headers = ["page", "req/s", "÷ bare", "p95 ms", "÷ bare", "CPU ms", "bare ÷", "errors"]
     rows.insert(
         0,
         [
             "bare signed-in page (mean of its runs)",
-            f"{bare_all:,.0f}",
-            f"{sum(b.p95_ms for b in bares) / len(bares):.1f}",
+            f"{mean['rps']:,.0f}",
             "1.00",
+            f"{mean['p95_ms']:.1f}",
             "1.00",
-            str(sum(b.errors for b in bares)),
+            f"{mean['cpu_ms']:.1f}",
+            "1.00",
+            str(mean["errors"]),
         ],
     )
     widths = [max(len(row[c]) for row in [headers, *rows]) for c in range(len(headers))]
@@ -474,24 +538,26 @@ def report(results: dict, bares: list[Measured], about: dict) -> dict:
             + row[0].ljust(widths[0])
             + "".join("  " + cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True))
         )
-    errors = sum(f["errors"] for f in figures.values()) + sum(b.errors for b in bares)
+    errors = sum(f["errors"] for f in figures.values()) + mean["errors"]
     if errors:
-        print(f"http: {errors} ERRORS or unexpected answers (4xx, 5xx, sent to sign in)")
+        print(f"http: {errors} ERRORS or unexpected answers:")
+        for note in notes:
+            print(f"  {note}")
+    else:
+        print("http: no errors, every answer as expected")
     leg = {
         "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "database": f"{connection.display_name}",
+        "database": connection.display_name,
         "records": about["records"],
         "seconds_per_page": seconds(),
         "gunicorn_workers": WORKERS,
         "wrk_connections": CONNECTIONS,
         "machine": machine(),
-        "bare": {
-            "rps": round(bare_all, 1),
-            "p95_ms": round(sum(b.p95_ms for b in bares) / len(bares), 2),
-            "errors": sum(b.errors for b in bares),
-        },
+        "bare": {key: round(value, 2) for key, value in mean.items()},
         "pages": figures,
         "lists": about["lists"],
+        "errors": errors,
+        "notes": notes,
     }
     save(connection.vendor, leg)
     return leg

@@ -40,9 +40,9 @@ def _page_url(record, step_id: str) -> str:
 
 
 # Rendering a page's form through crispy-forms' templates was about two thirds of a question
-# page's time (profiled under gunicorn, DEBUG off). An unbound form whose saved answers are
-# all choices renders the same HTML every time: each process renders it once. Free text and
-# dates are never kept (nothing personal stays in memory); bound forms (errors) always render.
+# page's time (profiled, DEBUG off). An unbound form whose saved answers are all choices (or
+# empty) renders the same HTML every time: each process renders it once. Free text and dates
+# are never kept (nothing personal stays in memory); bound forms (errors) always render.
 FORM_HTML_LIMIT = 512
 _form_html: dict[tuple, str] = {}
 
@@ -52,7 +52,8 @@ def _form_key(form) -> tuple | None:
         return None
     values = []
     for name, value in sorted(form.initial.items()):
-        if not isinstance(form.fields.get(name), forms.ChoiceField):
+        empty = value in ("", None, [])
+        if not empty and not isinstance(form.fields.get(name), forms.ChoiceField):
             return None
         values.append((name, tuple(value) if isinstance(value, list) else value))
     return (type(form), form.step.id, tuple(values))

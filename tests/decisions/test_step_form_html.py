@@ -9,6 +9,7 @@ from django.template import engines
 from decisions import demo, views
 from decisions.forms import STEP_FORMS
 from decisions.steps import STEPS_BY_ID
+from tests.decisions.walk import post_data_for
 
 EVERY_PAGE = demo.finished_answers("share_without_consent", urgent="yes")
 CROSS_CHECKED = [
@@ -48,6 +49,13 @@ def test_it_renders_each_form_as_crispy_forms_does_first_time_and_from_memory(st
 def test_it_keeps_pages_whose_answers_are_choices(practitioner, client):
     draft = demo.create_draft(author=practitioner, answers=EVERY_PAGE, complete=True)
     client.force_login(practitioner)
+    # Answered as a person would: the text boxes left empty are saved as empty answers.
+    answered = client.post(
+        f"/decisions/{draft.reference}/consent/", post_data_for("consent", EVERY_PAGE)
+    )
+    assert answered.status_code == 302
+    draft.refresh_from_db()
+    assert draft.answers["consent_notes"] == ""
     first = client.get(f"/decisions/{draft.reference}/consent/")
     assert len(views._form_html) == 1
     second = client.get(f"/decisions/{draft.reference}/consent/")
