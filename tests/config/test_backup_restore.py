@@ -22,8 +22,9 @@ RESTORED = "share_safely_restored_test"
 
 
 @pytest.fixture
-def fresh_database():
-    """An empty database beside the test one, dropped afterwards."""
+def fresh_database(transactional_db):
+    """An empty database beside the test one, dropped afterwards (PostgreSQL only)."""
+    processes.skip_unless_postgres()
     with connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{RESTORED}"')
         cursor.execute(f'CREATE DATABASE "{RESTORED}"')
