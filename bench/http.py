@@ -256,6 +256,7 @@ def server_environment(static_root: Path, secret_key: str) -> dict[str, str]:
         SECRET_KEY=secret_key,
         ALLOWED_HOSTS="127.0.0.1",
         INSECURE_LOCAL_HTTP="true",
+        REQUIRE_MFA="true",  # as in production: the sessions carry a verified device
         DATABASE_URL=os.environ["DATABASE_URL"],
         BENCH_STATIC_ROOT=str(static_root),
         EMAIL_URL="dummymail://",
