@@ -24,9 +24,9 @@ NEEDS_POSTGRES = (
 )
 
 
-def skip_unless_postgres():
+def skip_unless_postgres(reason: str = NEEDS_POSTGRES):
     if connection.vendor != "postgresql":
-        pytest.skip(NEEDS_POSTGRES)
+        pytest.skip(reason)
 
 
 def database_url(name: str | None = None) -> str:

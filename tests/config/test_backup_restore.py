@@ -24,7 +24,9 @@ RESTORED = "share_safely_restored_test"
 @pytest.fixture
 def fresh_database(transactional_db):
     """An empty database beside the test one, dropped afterwards (PostgreSQL only)."""
-    processes.skip_unless_postgres()
+    processes.skip_unless_postgres(
+        "backup and restore are pg_dump and pg_restore: run with scripts/with-postgres.sh"
+    )
     with connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{RESTORED}"')
         cursor.execute(f'CREATE DATABASE "{RESTORED}"')
