@@ -42,14 +42,26 @@ def _radio(label: str, choices, **messages) -> forms.ChoiceField:
     )
 
 
+def _too_long(label: str, max_length: int) -> str:
+    """A message that names the question, without its "(optional ...)" note."""
+    question = label.split(" (optional", 1)[0]
+    return f"The answer to ‘{question}’ must be {max_length:,} characters or fewer"
+
+
 def _text(label: str, *, required=True, help_text="", max_length=200, error="") -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
         help_text=help_text,
         max_length=max_length,
-        error_messages={"required": error or f"Enter {label[0].lower()}{label[1:]}"},
+        error_messages={
+            "required": error or f"Enter {label[0].lower()}{label[1:]}",
+            "max_length": _too_long(label, max_length),
+        },
     )
+
+
+TEXTAREA_MAX = 5000
 
 
 def _textarea(label: str, *, required=True, help_text="", error="") -> forms.CharField:
@@ -57,9 +69,12 @@ def _textarea(label: str, *, required=True, help_text="", error="") -> forms.Cha
         label=label,
         required=required,
         help_text=help_text,
-        max_length=5000,
+        max_length=TEXTAREA_MAX,
         widget=TEXTAREA,
-        error_messages={"required": error or f"Enter {label[0].lower()}{label[1:]}"},
+        error_messages={
+            "required": error or f"Enter {label[0].lower()}{label[1:]}",
+            "max_length": _too_long(label, TEXTAREA_MAX),
+        },
     )
 
 

@@ -29,10 +29,18 @@ class AuditFilterForm(forms.Form):
 
 class AuditEventFilter(django_filters.FilterSet):
     user = django_filters.CharFilter(
-        label="Username", method="filter_user", max_length=150, strip=True
+        label="Username",
+        method="filter_user",
+        max_length=150,
+        strip=True,
+        error_messages={"max_length": "A username is at most 150 characters"},
     )
     record = django_filters.CharFilter(
-        label="Record reference", method="filter_record", max_length=20, strip=True
+        label="Record reference",
+        method="filter_record",
+        max_length=20,
+        strip=True,
+        error_messages={"max_length": "A record reference is at most 20 characters"},
     )
     event = django_filters.ChoiceFilter(
         label="Event",

@@ -124,13 +124,19 @@ class ConfirmSharingForm(_GdsForm):
     means = forms.CharField(
         label="How was it shared?",
         max_length=200,
-        error_messages={"required": "Enter how the information was shared"},
+        error_messages={
+            "required": "Enter how the information was shared",
+            "max_length": "How it was shared must be 200 characters or fewer",
+        },
     )
     recipient = forms.CharField(
         label="Who received it?",
         help_text="Their role and organisation.",
         max_length=300,
-        error_messages={"required": "Enter who received the information"},
+        error_messages={
+            "required": "Enter who received the information",
+            "max_length": "Who received it must be 300 characters or fewer",
+        },
     )
 
     def layout_items(self):
