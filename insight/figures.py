@@ -164,6 +164,10 @@ class Dashboard:
         self.today = today or workdays.today()
         self.visible_teams = list(teams_for(user).values_list("pk", "organisation_id"))
 
+    @cached_property
+    def months(self) -> list[datetime.date]:
+        return self.filters.months()
+
     # Scope -----------------------------------------------------------------------------
 
     @cached_property
@@ -189,23 +193,38 @@ class Dashboard:
     def total(self, cells) -> Shown:
         return total(list(cells), protect=self.protect)
 
-    def _outcome_counts(self) -> dict:
+    # Worked out once: several charts show the same totals.
+    @cached_property
+    def _outcome_totals(self) -> dict:
         return self._sum(lambda row: (row["month"], row["outcome"]))
+
+    def _outcome_counts(self) -> dict:
+        return self._outcome_totals
 
     def _outcomes(self, counts) -> list[str]:
         return OUTCOME_ORDER + sorted({o for _, o in counts} - set(OUTCOME_ORDER))
 
+    @cached_property
+    def _month_totals(self) -> dict:
+        counts = self._outcome_counts()
+        outcomes = self._outcomes(counts)
+        return {
+            month: self.total(counts.get((month, o), 0) for o in outcomes) for month in self.months
+        }
+
     def _month_total(self, month) -> Shown:
         """All decisions in a month, as the outcomes chart shows it (a total of its row)."""
-        counts = self._outcome_counts()
-        return self.total(counts.get((month, o), 0) for o in self._outcomes(counts))
+        return self._month_totals[month]
 
-    def _all_decisions(self) -> Shown:
+    @cached_property
+    def _all_decisions_total(self) -> Shown:
         counts = self._outcome_counts()
         return self.total(
-            sum(counts.get((m, o), 0) for o in self._outcomes(counts))
-            for m in self.filters.months()
+            sum(counts.get((m, o), 0) for o in self._outcomes(counts)) for m in self.months
         )
+
+    def _all_decisions(self) -> Shown:
+        return self._all_decisions_total
 
     def record_scope(self, prefix: str = "") -> Q:
         condition = ~Q(**{f"{prefix}state": State.DRAFT})
@@ -236,7 +255,7 @@ class Dashboard:
         now = timezone.now()
         first = workdays.start_of_day(self.filters.start)
         after_last = workdays.start_of_day(self.filters.end + datetime.timedelta(days=1))
-        for month in self.filters.months():
+        for month in self.months:
             month_start = workdays.start_of_day(month)
             month_end = workdays.start_of_day(_next_month(month))
             start, end = max(first, month_start), min(after_last, month_end)
@@ -258,9 +277,11 @@ class Dashboard:
         whole, add, remove = self._split
         totals: Counter = Counter()
         if whole:
-            kept = model.objects.filter(month__in=whole, **where)
-            if self.team_ids is not None:
-                kept = kept.filter(team_key__in=self.team_ids)
+            kept = model.objects.filter(
+                month__in=whole,
+                team_key__in=[insight_counts.ALL_TEAMS] if self.team_ids is None else self.team_ids,
+                **where,
+            )
             for row in kept.values(*fields).annotate(total=Sum("n")).order_by():
                 totals[tuple(row[name] for name in fields)] += row["total"]
         positions = [insight_counts.KEYS[model].index(name) for name in fields]
@@ -271,7 +292,7 @@ class Dashboard:
             for start, end in parts:
                 within |= Q(submitted_at__gte=start, submitted_at__lt=end)
             records = DecisionRecord.objects.filter(self.record_scope(), within, **where)
-            for key, n in insight_counts.recount(model, records).items():
+            for key, n in insight_counts.recount(model, records, rolled_up=False).items():
                 totals[tuple(key[p] for p in positions)] += sign * n
         return totals
 
@@ -360,7 +381,7 @@ class Dashboard:
         return self._sum(lambda row: row["month"], where)
 
     def _month_labels(self) -> list[str]:
-        return [f"{month:%b %Y}" for month in self.filters.months()]
+        return [f"{month:%b %Y}" for month in self.months]
 
     # The charts ------------------------------------------------------------------------
 
@@ -391,7 +412,7 @@ class Dashboard:
     def _chart_outcomes(self) -> Table:
         counts = self._outcome_counts()
         outcomes = self._outcomes(counts)
-        months = self.filters.months()
+        months = self.months
         series = [
             (outcome_label(o), [self.count(counts.get((m, o), 0)) for m in months])
             for o in outcomes
@@ -424,7 +445,7 @@ class Dashboard:
         )
 
     def _chart_without_consent(self) -> Table:
-        months = self.filters.months()
+        months = self.months
         without = self._monthly(lambda row: row["outcome"] == WITHOUT_CONSENT)
         everything = self._monthly(lambda row: True)
         rows, plotted_without, plotted_rest = [], [], []
@@ -489,7 +510,7 @@ class Dashboard:
         )
 
     def _chart_refusals(self) -> Table:
-        months = self.filters.months()
+        months = self.months
         requests = self._monthly(lambda row: row["direction"] == "request")
         refused = self._monthly(lambda row: row["direction"] == "request" and not row["shares"])
         rows, plot_refused, plot_shared = [], [], []
@@ -518,7 +539,7 @@ class Dashboard:
         )
 
     def _chart_urgent(self) -> Table:
-        months = self.filters.months()
+        months = self.months
         urgent = self._monthly(lambda row: row["urgent"] and row["shares"])
         values = [self.count(urgent.get(month, 0)) for month in months]
         total = self.total(urgent.get(month, 0) for month in months)
@@ -663,7 +684,7 @@ class Dashboard:
         )
 
     def _chart_past_review(self) -> Table:
-        months = self.filters.months()
+        months = self.months
         past = self.past_review
         values = [self.count(past.get(month, 0)) for month in months]
         total = self.total(past.get(month, 0) for month in months)

@@ -79,6 +79,8 @@ def total(cells: list[int], *, protect: bool) -> Shown:
     if not protect:
         return figure
     shown_cells = [shown(n, protect=True) for n in cells]
+    if not any(cell.suppressed for cell in shown_cells):
+        return figure  # nothing to pin
     ranges = [_range(cell) for cell in shown_cells]
     low, high = sum(r[0] for r in ranges), sum(r[1] for r in ranges)
     for possible in range(low, high + 1):

@@ -64,6 +64,9 @@ KEYS = {
     InsightReviewCount: ("month", "team_key", "review_date"),
 }
 MODELS = tuple(KEYS)
+# Every cell is also kept summed over all teams under this team key, so that a figure over
+# every team (the auditors' default) reads a row per cell, not a row per cell and team.
+ALL_TEAMS = 2_147_483_647
 
 
 def local_month(moment: datetime.datetime) -> datetime.date:
@@ -112,7 +115,11 @@ def cells(values: Mapping | None) -> list[tuple[type, tuple]]:
         found.append((InsightAgencyCount, (month, team, values["other_agency"])))
     if values["review_date"] is not None:
         found.append((InsightReviewCount, (month, team, values["review_date"])))
-    return found
+    return found + [(model, _rolled_up(key)) for model, key in found]
+
+
+def _rolled_up(key: tuple) -> tuple:
+    return (key[0], ALL_TEAMS, *key[2:])
 
 
 def change(*, before: Mapping | None, after: Mapping | None) -> None:
@@ -154,8 +161,9 @@ def counted_records(records: QuerySet | None = None) -> QuerySet:
     return records.exclude(state=State.DRAFT).filter(submitted_at__isnull=False)
 
 
-def recount(model, records: QuerySet | None = None) -> Counter:
-    """One model's counts worked out from the records (all, or those given) by GROUP BY."""
+def recount(model, records: QuerySet | None = None, *, rolled_up: bool = True) -> Counter:
+    """One model's counts worked out from the records (all, or those given) by GROUP BY,
+    with the sums over all teams unless ``rolled_up`` is False."""
     counted = counted_records(records).annotate(
         count_month=TruncMonth("submitted_at"), team_key=Coalesce("team_id", 0)
     )
@@ -180,6 +188,9 @@ def recount(model, records: QuerySet | None = None) -> Counter:
         if model is InsightCount:  # as cells() has them
             key[4], key[6], key[8] = bool(key[4]), bool(key[6]), str(key[8] or "")
         counts[tuple(key)] += row["n"]
+    if rolled_up:
+        for key, n in list(counts.items()):
+            counts[_rolled_up(key)] += n
     return counts
 
 
