@@ -267,6 +267,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "records.utils.client_ip"
+AXES_USERNAME_CALLABLE = "records.utils.sign_in_username"  # at most 150 characters
 AXES_LOCKOUT_CALLABLE = "records.throttling.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 # Successful sign-ins are already in the audit trail: no second log of them.

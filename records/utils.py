@@ -25,3 +25,14 @@ def _is_address(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+USERNAME_MAX = 150  # records.User.username (AbstractUser)
+
+
+def sign_in_username(request, credentials=None) -> str:
+    """The username tried, for sign-in locks (``AXES_USERNAME_CALLABLE``). Django's sign-in
+    form does not limit its length, and django-axes stores it in 255 characters: PostgreSQL
+    refused a longer one (a 500). Cut to the longest a user can have, which no lock misses."""
+    data = credentials if credentials is not None else request.POST
+    return str(data.get("username") or "")[:USERNAME_MAX]

@@ -175,3 +175,18 @@ def test_it_locks_the_forwarded_address_behind_the_proxy(client, practitioner):
 
     assert AccessAttempt.objects.get().ip_address == "203.0.113.9"
     assert other_client.status_code == 302
+
+
+@pytest.mark.parametrize("length", [151, 256, 100_000])
+def test_it_takes_a_username_longer_than_any_account_without_an_error(client, db, length):
+    """django-axes stores the username in 255 characters: PostgreSQL refused a longer one."""
+    username = "u" * length
+
+    response = _sign_in(client, username)
+
+    assert response.status_code == 200
+    assert "Enter a correct username and password" in response.content.decode()
+    assert AccessAttempt.objects.get().username == "u" * 150
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = _sign_in(client, username)
+    assert response.status_code == 429  # and it is still counted toward a lock
