@@ -163,8 +163,44 @@ def test_words_in_the_reasons_use_the_full_text_index(client, auditor, practitio
 
     sql = listing_sql(client, auditor, "/records/?text=harm")
 
-    assert "to_tsvector('english'::regconfig" in sql
+    # The stored vector (migration 0008), never one computed from the reasons row by row.
+    assert '"reasons_search" @@' in sql
+    assert "to_tsvector" not in sql
     assert "Bitmap Index Scan on record_reasons_fts" in plan(sql)
+
+
+@postgresql_only
+def test_the_stored_vector_is_the_reasons_own_and_indexed(practitioner):
+    seed(3, practitioner)
+    DecisionRecord.objects.update(reasons_text="Fictional: a neighbour reported bruising.")
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE reasons_search = "
+            "to_tsvector('english'::regconfig, reasons_text)) FROM records_decisionrecord"
+        )
+        rows, same = cursor.fetchone()
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'record_reasons_fts'")
+        (index,) = cursor.fetchone()
+
+    assert rows == same > 0
+    assert "USING gin (reasons_search)" in index
+
+
+@postgresql_only
+def test_words_in_the_reasons_are_found_by_their_stem(client, auditor, practitioner):
+    seed(3, practitioner)
+    record = DecisionRecord.objects.exclude(state=DecisionRecord.State.DRAFT).first()
+    DecisionRecord.objects.filter(pk=record.pk).update(
+        reasons_text="Fictional: the family was neglected for months."
+    )
+    client.force_login(auditor)
+
+    found = client.get("/records/?text=neglect").context["rows"]
+    missed = client.get("/records/?text=trafficking").context["rows"]
+
+    assert [row.reference for row in found] == [record.reference]
+    assert missed == []
 
 
 @postgresql_only
