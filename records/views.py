@@ -75,7 +75,7 @@ def record_list(request):
         "records/list.html",
         {
             "form": filters.form,
-            **filters.layout(),
+            "filter_fields": filters.fields_html(),
             "page": page,
             "rows": rows,
             "sort": filters.order,

@@ -285,3 +285,43 @@ def test_it_shows_hostile_text_in_its_rows_as_text(client, practitioner, manager
     client.force_login(manager)
     queue = client.get("/approvals/").content.decode()
     assert "<script>alert(1)</script>" not in queue
+
+
+def test_its_filter_form_writes_back_the_choices_escaped(client, auditor, practitioner):
+    """The filter form's markup is written in Python (RecordFilter.fields_html): what was
+    typed and chosen comes back, every value escaped."""
+    team = practitioner.team
+    team.name = 'Fictional <b>team</b> "east"'
+    team.save()
+    client.force_login(auditor)
+
+    html = client.get(
+        "/records/", {"case": "<i>DEMO</i>", "team": team.pk, "overdue": "yes"}
+    ).content.decode()
+
+    assert 'name="case" type="search" value="&lt;i&gt;DEMO&lt;/i&gt;"' in html
+    assert (
+        f'<option value="{team.pk}" selected>Fictional &lt;b&gt;team&lt;/b&gt; &quot;east&quot; '
+        in html
+    )
+    assert "<b>team</b>" not in html
+    assert 'name="overdue" type="checkbox" value="yes" checked>' in html
+    assert 'class="govuk-form-group govuk-form-group--error"' not in html
+
+
+def test_its_filter_form_links_each_error_to_its_field(client, auditor, db):
+    client.force_login(auditor)
+
+    html = client.get("/records/", {"date_from": "2026-02-30", "urgent": "maybe"}).content.decode()
+
+    assert (
+        '<input class="govuk-input govuk-input--width-10 govuk-input--error" type="date" '
+        'id="id_date_from" name="date_from" value="2026-02-30" '
+        'aria-describedby="id_date_from-hint id_date_from-error">'
+    ) in html
+    assert '<p id="id_date_from-error" class="govuk-error-message">' in html
+    assert (
+        '<select class="govuk-select govuk-select--error" id="id_urgent" name="urgent" '
+        'aria-describedby="id_urgent-error">'
+    ) in html
+    assert html.count('class="govuk-form-group govuk-form-group--error"') == 2
