@@ -138,6 +138,25 @@ class QueueRows(list):
         return mark_safe("".join(parts))  # noqa: S308 - every value is escaped here
 
 
+_AGES: dict[datetime.date, tuple[datetime.date, dict[datetime.date, int]]] = {}
+
+
+def _ages(today: datetime.date, oldest: datetime.date) -> dict[datetime.date, int]:
+    """Each day from ``oldest`` to ``today`` with the working days after it, up to today:
+    walked once a day per process and kept (a queue's oldest item may be years old, a
+    thousand days to walk on every request)."""
+    known = _AGES.get(today)
+    if known is None or known[0] > oldest:
+        ages, day, count = {}, today, 0
+        while day >= oldest:  # ``count``: the working days after ``day``, up to today
+            ages[day] = count
+            count += workdays.is_working_day(day)
+            day -= datetime.timedelta(days=1)
+        _AGES.clear()  # yesterday's walk is of no more use
+        _AGES[today] = known = (oldest, ages)
+    return known[1]
+
+
 def queue_rows(records) -> QueueRows:
     """Each queue record with its age in working days (the order is the database's), its
     practitioner's name and its link. The ages come from one walk back from today over
@@ -146,13 +165,7 @@ def queue_rows(records) -> QueueRows:
     link = _links("approvals:detail")
     rows = QueueRows(records)
     dates = {workdays.local_date(record.submitted_at) for record in rows}
-    ages = {}
-    if dates:
-        day, count, oldest = today, 0, min(dates)
-        while day >= oldest:  # ``count``: the working days after ``day``, up to today
-            ages[day] = count
-            count += workdays.is_working_day(day)
-            day -= datetime.timedelta(days=1)
+    ages = _ages(today, min(dates)) if dates else {}
     for record in rows:
         record.age_working_days = ages.get(workdays.local_date(record.submitted_at), 0)
         record.author_name = record.author.get_full_name() or record.author.username
