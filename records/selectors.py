@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -19,7 +20,6 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT, KeyTransform
 from django.http import Http404
 from django.utils import timezone
@@ -34,6 +34,7 @@ from records.models import (
     Disagreement,
     DisagreementStep,
     ManagerDecision,
+    Organisation,
     SharingConfirmation,
     Submission,
     Team,
@@ -104,19 +105,28 @@ class TeamChoice:
 def teams_visible_to(user: User) -> list[TeamChoice]:
     """The teams whose records the user may see, with their organisations: every team for
     an auditor; for a manager, the teams they manage and, where an organisation's
-    decisions come to them (``approval_scope``), their organisation's."""
-    teams = Team.objects.order_by("organisation__name", "name")
+    decisions come to them (``approval_scope``), their organisation's.
+
+    Plain SQL, as practitioners_visible_to: the filter form reads both on every list page,
+    and building the ORM's queries cost several times running them."""
     if not (user.is_auditor or user.is_manager):
         return []
+    sql = (
+        f"SELECT t.id, t.name, t.organisation_id, o.name FROM {_table(Team)} t "  # noqa: S608 - table names
+        f"INNER JOIN {_table(Organisation)} o ON o.id = t.organisation_id"
+    )
+    params: list = []
     if user.is_manager:
-        scope = Q(managers=user)
+        managed = _table(User.managed_teams.through)
+        scope = [f"t.id IN (SELECT team_id FROM {managed} WHERE user_id = %s)"]  # noqa: S608
+        params.append(user.pk)
         if user.organisation_id:
-            scope |= Q(organisation=user.organisation_id)
-        teams = teams.filter(scope).distinct()
-    return [
-        TeamChoice(*row)
-        for row in teams.values_list("pk", "name", "organisation_id", "organisation__name")
-    ]
+            scope.append("t.organisation_id = %s")
+            params.append(user.organisation_id)
+        sql += " WHERE " + " OR ".join(scope)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY o.name, t.name", params)
+        return [TeamChoice(*row) for row in cursor.fetchall()]
 
 
 def practitioners_visible_to(
@@ -125,21 +135,33 @@ def practitioners_visible_to(
     """Whose records the user may see, (id, name) by name: everyone who decides, for an
     auditor; for a manager, the members of the teams above (``teams``, when already read)
     and themselves."""
-    people = User.objects.order_by("first_name", "last_name", "username")
+    sql = f"SELECT id, first_name, last_name, username FROM {_table(User)} WHERE "  # noqa: S608
     if user.is_auditor:
-        people = people.filter(role__in=[User.Role.PRACTITIONER, User.Role.MANAGER])
+        sql += "role IN (%s, %s)"
+        params = [User.Role.PRACTITIONER.value, User.Role.MANAGER.value]
     elif user.is_manager:
         if teams is None:
             teams = teams_visible_to(user)
-        people = people.filter(Q(team__in=[team.pk for team in teams]) | Q(pk=user.pk))
-    else:
-        people = people.filter(pk=user.pk)
-    return [
-        (pk, f"{first} {last}".strip() or username)
-        for pk, first, last, username in people.values_list(
-            "pk", "first_name", "last_name", "username"
+        team_ids = [team.pk for team in teams]
+        sql += (
+            f"(team_id IN ({', '.join(['%s'] * len(team_ids))}) OR id = %s)"
+            if team_ids
+            else "id = %s"
         )
-    ]
+        params = [*team_ids, user.pk]
+    else:
+        sql += "id = %s"
+        params = [user.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY first_name, last_name, username", params)
+        return [
+            (pk, f"{first} {last}".strip() or username)
+            for pk, first, last, username in cursor.fetchall()
+        ]
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 # The outcomes records have: a loose index scan of record_outcome_submitted (one seek per
@@ -158,18 +180,25 @@ _LATEST_OF_EACH_OUTCOME = """
 """
 
 
+# The snapshot's outcome title, as Django's KT("snapshot__outcome__title") writes it.
+_OUTCOME_TITLE = {
+    "sqlite": 'JSON_EXTRACT(snapshot, \'$."outcome"."title"\')',
+    "postgresql": "(snapshot #>> '{outcome,title}')",
+}
+
+
 def outcome_choices() -> list[tuple[str, str]]:
     """Every outcome a record has, with the title its latest record showed, by title
     (``records`` does not know the flowchart: its records say). One query, a few index
     seeks, at any table size."""
-    table = DecisionRecord._meta.db_table
-    latest = RawSQL(_LATEST_OF_EACH_OUTCOME.format(table=table), ())  # noqa: S611 - no input
-    rows = (
-        DecisionRecord.objects.filter(pk__in=latest)
-        .annotate(title=KT("snapshot__outcome__title"))
-        .values_list("outcome", "title")
-        .order_by()
-    )
+    table = _table(DecisionRecord)
+    latest = _LATEST_OF_EACH_OUTCOME.format(table=table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT outcome, {_OUTCOME_TITLE[connection.vendor]} FROM {table} "  # noqa: S608 - no input
+            f"WHERE id IN ({latest})"
+        )
+        rows = cursor.fetchall()
     choices = [(code, title or code.replace("_", " ").capitalize()) for code, title in rows]
     return sorted(choices, key=lambda choice: choice[1])
 
