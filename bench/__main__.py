@@ -20,12 +20,16 @@ instead: it must be empty (the bench refuses a database that has tables), as the
   settings) and driven by wrk, on the database the scale section filled, as requests a
   second and p95 over a bare signed-in page served alongside; written to bench/results.json;
 - bulk export (bench/bulk.py): a ZIP of 1,000 records' PDFs built by a real `db_worker`,
-  its time and the worker's peak memory.
+  its time and the worker's peak memory;
+- load and faults (bench/load.py, bench/faults.py; PostgreSQL only, BENCH_LOAD_SECONDS=0
+  skips): a mixed locust scenario against gunicorn for BENCH_LOAD_SECONDS (default 60), zero
+  errors allowed; then PostgreSQL stopped and started under load, with its findings.
 """
 
 import atexit
 import io
 import os
+import secrets
 import shutil
 import statistics
 import sys
@@ -41,7 +45,10 @@ else:
     _tmpdir = Path(tempfile.mkdtemp(prefix="share-safely-bench-"))
     atexit.register(shutil.rmtree, _tmpdir, ignore_errors=True)  # about 1 GB at 100,000
     os.environ["DATABASE_URL"] = f"sqlite:///{_tmpdir / 'bench.sqlite3'}"
-os.environ.setdefault("DEBUG", "true")
+# Production-like: DEBUG off (no query log, manifest static files, secure cookies), as
+# issue 9 measures; SQL queries are still counted (CaptureQueriesContext).
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ["ALLOWED_HOSTS"] = "testserver"
 os.environ["EMAIL_URL"] = "dummymail://"  # the notifications it triggers go nowhere
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -50,11 +57,20 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+
+# With DEBUG off, static files come from collectstatic's manifest: collected into a
+# temporary folder (main() runs collectstatic), as the README's deployment does.
+_static_root = Path(tempfile.mkdtemp(prefix="share-safely-bench-static-"))
+atexit.register(shutil.rmtree, _static_root, ignore_errors=True)
+override_settings(STATIC_ROOT=str(_static_root)).enable()
+
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from bench import bulk, http, scale  # noqa: E402
+from bench import bulk, faults, http, load, scale  # noqa: E402
 from decisions import demo  # noqa: E402
 from decisions.flowchart import evaluate  # noqa: E402
 from records.models import User  # noqa: E402
@@ -165,10 +181,18 @@ def main():
             refuse_non_empty_database()
         print(f"== bench on {describe_database()}")
         call_command("migrate", verbosity=0)
+        if not settings.DEBUG:
+            call_command("collectstatic", interactive=False, verbosity=0)
         small_benchmarks()
         scale.run()
         http.run()  # on the records the scale section left
         bulk.run()
+        if connection.vendor == "postgresql" and load.SECONDS > 0:
+            prepared = load.run()  # a database of its own on this server, gunicorn, locust
+            try:
+                faults.run(prepared)  # then PostgreSQL stopped and started under that load
+            finally:
+                load.cleanup(prepared)
     finally:
         connection.close()
     print(f"== {connection.display_name} bench done in {time.perf_counter() - started:.0f} s")
