@@ -198,3 +198,42 @@ def test_it_shows_what_was_submitted_as_text_everywhere(
     for markup in MARKUP:
         if markup in reasons and _left_to_right(reasons):
             assert _squeezed(markup) in _squeezed(text)  # printed, not run
+
+
+# Every other field: radios, checkboxes and the review date's day, month and year.
+CHOICES_AND_DATES = [
+    (step_id, key)
+    for step_id, form in STEP_FORMS.items()
+    for key, field in form.base_fields.items()
+    if type(field) is not forms.CharField
+]
+
+
+@fast(max_examples=25)
+@given(field=st.sampled_from(CHOICES_AND_DATES), text=hostile, part=st.sampled_from("012"))
+@example(field=("follow_up", "review_date"), text="31\x00", part="0")
+@example(field=("checks", "checks"), text="<script>alert(1)</script>", part="0")
+def test_a_hostile_choice_or_date_is_a_message_never_an_error_page(
+    client, practitioner, field, text, part
+):
+    step_id, key = field
+    client.force_login(practitioner)
+    record = demo.create_draft(author=practitioner, answers=WITHOUT_CONSENT)
+    data = post_data_for(step_id, WITHOUT_CONSENT)
+    if key == "review_date":
+        data[f"review_date_{part}"] = text
+    else:
+        data[key] = [text, text] if isinstance(data.get(key), list) else text
+
+    response = client.post(_page(record, step_id), data)
+
+    choices = dict(getattr(STEP_FORMS[step_id].base_fields[key], "choices", []))
+    if response.status_code == 302:  # only when the text happened to be a real answer
+        assert text.strip() in choices or text.strip().isdigit()
+        return
+    assert response.status_code == 200  # no such choice, no such date: said on the page
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert_no_markup(page)
+    record.refresh_from_db()
+    assert record.answers == {**record.answers, **WITHOUT_CONSENT}  # nothing saved

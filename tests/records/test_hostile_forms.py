@@ -9,6 +9,7 @@ why not (NUL, too long) and keeps what was typed. Never a 5xx.
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pytest
 from django.utils.html import escape
@@ -30,6 +31,7 @@ from records.forms import (
 from records.models import DecisionRecord, Disagreement, ManagerDecision
 from records.services import decision_act, disagreement_raise
 from tests.hostile import NUL, assert_no_markup, assert_shown_escaped, fast, hostile
+from tests.records.mfa_helpers import enrolled
 
 pytestmark = pytest.mark.django_db
 
@@ -172,12 +174,15 @@ def test_it_keeps_hostile_text_as_text_or_says_why_not(client, users, name, text
         assert_shown_escaped(page, kept)
 
 
-@fast(max_examples=8)
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+@fast(max_examples=6)
 @given(username=hostile, password=hostile)
+@example(username="u" * 100_000, password="x")
+@example(username="practitioner\x00", password="\x00")
 def test_the_sign_in_form_takes_hostile_text_without_an_error_page(
-    client, practitioner, username, password
+    client, practitioner, url, username, password
 ):
-    response = client.post("/accounts/login/", {"username": username, "password": password})
+    response = client.post(url, {"username": username, "password": password})
 
     # A page that says what is wrong, or the lockout page after repeated failures.
     assert response.status_code in (200, 403, 429)
@@ -212,3 +217,25 @@ def test_reconsidering_ignores_whatever_else_is_posted(client, practitioner, man
     assert response.status_code == 302
     new = DecisionRecord.objects.get(reconsiders=record)
     assert new.answers["purpose_text"] == record.answers["purpose_text"]
+
+
+@pytest.mark.parametrize("url", ["/accounts/two-factor/set-up/", "/accounts/two-factor/verify/"])
+@fast(max_examples=5)
+@given(code=hostile, next_url=hostile)
+@example(code="1" * 100_000, next_url="javascript:alert(1)")
+@example(code="123456\x00", next_url="//evil.example/\x00")
+def test_the_two_factor_forms_take_hostile_codes_without_an_error_page(
+    client, settings, manager, url, code, next_url
+):
+    settings.REQUIRE_MFA = True
+    if url.endswith("verify/"):
+        enrolled(manager)
+    client.force_login(manager)
+
+    response = client.post(f"{url}?next={quote(next_url, safe='')}", {"code": code})
+
+    assert response.status_code in (200, 302, 429)
+    page = response.content.decode()
+    assert_no_markup(page)
+    if response.status_code == 302:
+        assert not response.url.startswith(("//", "javascript:", "http"))
