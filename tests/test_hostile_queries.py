@@ -189,3 +189,31 @@ def test_a_form_body_that_is_not_utf8_is_a_form_error_or_kept_as_replacement_cha
         saved.encode("utf-8")  # a real string: no lone surrogate was kept
     else:
         assert "There is a problem" in response.content.decode()
+
+
+# --- What the audit trail keeps of it, shown back ---------------------------------------------
+
+
+def test_the_audit_log_shows_hostile_queries_and_paths_as_text(users):
+    """The CSV download keeps its query string, a refused URL its path: both as text."""
+    markup = quote('"><img src=x onerror=alert(1)>', safe="")
+    client = Client()
+    client.force_login(users["auditor"])
+    b"".join(client.get(f"/records/export.csv?q={markup}&{markup}=%00%ff").streaming_content)
+    assert client.get(f"/records/{markup}%00/").status_code == 404
+
+    page = client.get("/audit/").content.decode()
+
+    assert escape('"><img src=x onerror=alert(1)>') in page
+    assert_no_markup(page)
+
+
+def test_the_board_report_answers_a_hostile_query_string(users):
+    client = Client()
+    client.force_login(users["auditor"])
+
+    response = client.get("/insight/report.pdf?date_from=%ff%fe&team=%3Cscript%3E&organisation=%00")
+
+    assert response.status_code in (200, 400, 404)  # invalid filters: no report
+    if response["Content-Type"].startswith("text/html"):
+        assert_no_markup(response.content.decode())
