@@ -16,8 +16,11 @@ search would use it), sorted oldest first, and deep in the list (the page that s
 way down, the keyset page that replaced page 2,000 of 25).
 
 Prints medians in ms, the ratio to the sign-in page (timed between the page's own samples,
-so that a machine busy with something else for a while moves both), the ratio at
-BENCH_RECORDS to at 1,000, and the SQL queries each page issues. Never asserts a time.
+so that a machine busy with something else for a while moves both), the median of each
+sample's ratio to the sign-in page timed just before it ("paired"), the ratio at
+BENCH_RECORDS to at 1,000, and the SQL queries each page issues. Never asserts a time. The
+managers' and the auditor's sessions are verified with a second factor, as REQUIRE_MFA asks
+with DEBUG off.
 """
 
 from __future__ import annotations
@@ -34,9 +37,12 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from decisions import demo
 from records import search, selectors
+from records.mfa import mfa_required
 from records.models import DecisionRecord, Organisation, Submission, Team, User
 
 State = DecisionRecord.State
@@ -316,7 +322,7 @@ def analyse():
 SIGN_IN = "/accounts/login/"
 
 
-def measure(client: Client, url: str, anonymous: Client) -> tuple[float, int, float]:
+def measure(client: Client, url: str, anonymous: Client) -> tuple[float, int, float, float]:
     """Median seconds over as many samples as fit TIME_BUDGET (5 to 30), SQL queries, and
     the median of the sign-in page timed between those samples: each page's ratio is to
     the sign-in page measured alongside it, so a machine busy with something else for part
@@ -330,6 +336,8 @@ def measure(client: Client, url: str, anonymous: Client) -> tuple[float, int, fl
     connection.queries_log.clear()  # DEBUG keeps the last 9,000: full after seeding
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
+    # Counted now: each request's start empties the log, and with DEBUG off nothing refills it.
+    query_count = len(queries)
     samples, baseline = [], []
     for _ in range(max(5, min(30, int(TIME_BUDGET / max(once, 1e-6))))):
         start = time.perf_counter()
@@ -338,13 +346,24 @@ def measure(client: Client, url: str, anonymous: Client) -> tuple[float, int, fl
         client.get(url)
         samples.append(time.perf_counter() - middle)
         baseline.append(middle - start)
-    return statistics.median(samples), len(queries), statistics.median(baseline)
+    # Also the median of each sample's ratio to the sign-in page timed just before it: a
+    # shared machine busy for a moment slows both of a pair, whatever it does to the medians.
+    pairs = zip(samples, baseline, strict=True)
+    paired = statistics.median(page / sign_in for page, sign_in in pairs)
+    return statistics.median(samples), query_count, statistics.median(baseline), paired
 
 
 def pages(people: People, awaiting: DecisionRecord) -> list[tuple[str, Client, str]]:
     def signed_in(user: User) -> Client:
         client = Client()
         client.force_login(user)
+        if mfa_required(user):
+            # As after a verified code: a confirmed device named in the session, which
+            # django-otp's middleware loads on every request, as in production.
+            device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
         return client
 
     manager, practitioner, auditor = (
@@ -440,7 +459,7 @@ def _middle(records) -> DecisionRecord:
     return records.only("submitted_at")[records.count() // 2]
 
 
-def measure_round(to_measure) -> dict[str, tuple[float, int, float]]:
+def measure_round(to_measure) -> dict[str, tuple[float, int, float, float]]:
     anonymous = Client()
     return {
         label: measure(client, url() if callable(url) else url, anonymous)
@@ -518,12 +537,13 @@ def report(rounds):
         f"ms @ {large:,}",
         f"x sign-in @ {small:,}",
         f"x sign-in @ {large:,}",
+        f"(paired) @ {large:,}",
         f"@ {large:,} / @ {small:,}",
         "queries",
     ]
     rows = []
-    for label, (seconds, queries, baseline) in last.items():
-        before, queries_before, baseline_before = first[label]
+    for label, (seconds, queries, baseline, paired) in last.items():
+        before, queries_before, baseline_before, _ = first[label]
         query_note = str(queries) if queries == queries_before else f"{queries_before}->{queries}"
         rows.append(
             [
@@ -532,12 +552,13 @@ def report(rounds):
                 f"{seconds * 1e3:.1f}",
                 f"{before / baseline_before:.1f}",
                 f"{seconds / baseline:.1f}",
+                f"{paired:.1f}",
                 f"{seconds / before:.2f}",
                 query_note,
             ]
         )
     if len(rounds) == 1:  # BENCH_RECORDS of 1,000 or fewer: one round, nothing to compare
-        headers, *rows = ([row[0], row[2], row[4], row[6]] for row in [headers, *rows])
+        headers, *rows = ([row[0], row[2], row[4], row[5], row[7]] for row in [headers, *rows])
     widths = [max(len(row[c]) for row in [headers, *rows]) for c in range(len(headers))]
     for row in [headers, *rows]:
         print(
