@@ -48,8 +48,8 @@ test: setup-test lint
 # Ratios measured in one run, never asserted: on a throwaway SQLite file, then on a throwaway
 # PostgreSQL. BENCH_RECORDS (default 100000) sets the size of the scale section.
 bench: $(VENV)/.installed-test wrk
-	DEBUG=true $(PY) -m bench
-	DEBUG=true scripts/with-postgres.sh sh -c 'BENCH_DATABASE_URL="$$DATABASE_URL" exec $(PY) -m bench'
+	$(PY) -m bench
+	scripts/with-postgres.sh sh -c 'BENCH_DATABASE_URL="$$DATABASE_URL" exec $(PY) -m bench'
 
 # Debian's wrk drives gunicorn in the bench's HTTP section (bench/http.py).
 wrk:
