@@ -73,6 +73,8 @@ def _body(response) -> str:
 @example(page=PAGES[0], picks=[(0, "%ff%fe"), (1, "%c0%af"), (2, "%ED%A0%80")])
 @example(page=PAGES[3], picks=[(0, "%00"), (100, "%00")])
 @example(page=PAGES[4], picks=[(0, "x" * 100_000), (1, "%3Cscript%3E")])
+@example(page=PAGES[2], picks=[(1, quote("&|!():*\\ <-> 'x' \"y\"", safe="")), (0, "%27")])
+@example(page=PAGES[10], picks=[(0, quote('&|!():* <-> -or "" \' \\', safe=""))])
 def test_every_filter_and_search_answers_hostile_query_strings(users, page, picks):
     who, path, names = page
     client = Client()
