@@ -45,10 +45,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
 
-from decisions import demo
-from records.models import DecisionRecord, Organisation, Team, User
-from tests.decisions.walk import post_data_for
-
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
 GUNICORN_CONF = ROOT / "config" / "gunicorn.conf.py"  # the production access log
@@ -142,9 +138,11 @@ def seconds() -> float:
 # --- Who signs in, and what they open -------------------------------------------------------
 
 
-def people() -> dict[str, User]:
+def people() -> dict:
     """The scale section's practitioner, manager and auditor (so the homes and lists hold its
     records), or new ones when it did not run."""
+    from records.models import Organisation, Team, User
+
     found = {
         "practitioner": User.objects.filter(username="bench-practitioner-0-0").first(),
         "manager": User.objects.filter(username="bench-manager-0").first(),
@@ -164,7 +162,7 @@ def people() -> dict[str, User]:
     }
 
 
-def session_cookies(users: dict[str, User], secret_key: str) -> dict[str | None, str]:
+def session_cookies(users: dict, secret_key: str) -> dict[str | None, str]:
     """A signed-in session for each, in the database gunicorn reads (as signing in would
     leave it), and one CSRF secret in a cookie the wizard's POST repeats as its token."""
     cookies = {None: ""}
@@ -178,7 +176,7 @@ def session_cookies(users: dict[str, User], secret_key: str) -> dict[str | None,
     return cookies
 
 
-def verify_second_factor(client: Client, user: User) -> None:
+def verify_second_factor(client: Client, user) -> None:
     """Where two-factor authentication is installed, a verified session for those who need
     it (a confirmed TOTP device named in the session, as django-otp's login() leaves it)."""
     if "django_otp" not in settings.INSTALLED_APPS:
@@ -193,8 +191,12 @@ def verify_second_factor(client: Client, user: User) -> None:
     session.save()
 
 
-def pages(users: dict[str, User]) -> tuple[list[Page], dict]:
+def pages(users: dict) -> tuple[list[Page], dict]:
     """The pages measured, and what they were measured on."""
+    from decisions import demo
+    from records.models import DecisionRecord
+    from tests.decisions.walk import post_data_for
+
     practitioner = users["practitioner"]
     answers = demo.finished_answers("share_without_consent", urgent="yes")
     draft = demo.create_draft(author=practitioner, answers=answers, complete=True)
@@ -585,3 +587,29 @@ def save(vendor: str, leg: dict) -> None:
         results = {}
     results.setdefault("http", {})[vendor] = leg
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+
+
+def main():
+    """Only this section, on BENCH_RECORDS records seeded as the scale section seeds them:
+    `.venv/bin/python -m bench.http` (a throwaway SQLite file), or on the throwaway
+    PostgreSQL: `scripts/with-postgres.sh sh -c 'BENCH_DATABASE_URL="$DATABASE_URL"
+    .venv/bin/python -m bench.http'`."""
+    import bench.__main__ as setup  # noqa: I001 - first: the environment, django.setup()
+    from bench import scale
+    from django.core.management import call_command
+
+    if setup._given_url:
+        setup.refuse_non_empty_database()
+    print(f"== bench (HTTP only) on {setup.describe_database()}")
+    call_command("migrate", verbosity=0)
+    total = max(1, int(os.environ.get("BENCH_RECORDS", "100000")))
+    started = time.perf_counter()
+    seeder = scale.Seeder(scale.seed_people(), scale.make_templates())
+    seeder.seed(0, total)
+    scale.analyse()
+    print(f"http: seeded {total:,} records in {time.perf_counter() - started:.0f} s")
+    run()
+
+
+if __name__ == "__main__":
+    main()
