@@ -7,6 +7,7 @@ why not (NUL, too long) and keeps what was typed. Never a 5xx.
 """
 
 import datetime
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -15,6 +16,7 @@ import pytest
 from django.utils.html import escape
 from hypothesis import example, given
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from decisions import demo
 from records.disagreement_forms import (
@@ -239,3 +241,40 @@ def test_the_two_factor_forms_take_hostile_codes_without_an_error_page(
     assert_no_markup(page)
     if response.status_code == 302:
         assert not response.url.startswith(("//", "javascript:", "http"))
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_what_the_forms_keep_prints_as_text_in_the_pdf(client, practitioner, manager, auditor):
+    """Each form after submission, posted through its page with markup, then the PDF: every
+    text printed as text, nothing embedded."""
+    markup = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    record = _submitted(practitioner)
+    base = f"/records/{record.reference}"
+    client.force_login(manager)
+    approval = {"kind": "approved", "round": 1, "comment": f"c1 {markup}"}
+    assert client.post(f"/approvals/{record.reference}/", approval).status_code == 302
+    client.force_login(practitioner)
+    sharing = {**SHARED_ON, "means": f"m1 {markup}", "recipient": f"r1 {markup}"}
+    assert client.post(f"{base}/confirm-sharing/", sharing).status_code == 302
+    addendum = {"kind": "correction", "text": f"a1 {markup}"}
+    assert client.post(f"{base}/addenda/new/", addendum).status_code == 302
+    disagreement = {**DISAGREEMENT, "party": f"p1 {markup}", "reason": f"d1 {markup}"}
+    assert client.post(f"{base}/disagreements/new/", disagreement).status_code == 302
+    thread = f"{base}/disagreements/{Disagreement.objects.get(record=record).pk}"
+    step = {"kind": "flowchart_revisited", "note": f"s1 {markup}"}
+    assert client.post(f"{thread}/steps/new/", step).status_code == 302
+    assert client.post(f"{thread}/resolve/", {"resolution": f"z1 {markup}"}).status_code == 302
+
+    client.force_login(auditor)
+    response = client.get(f"{base}/pdf/")
+
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    text = _squeezed("".join(page.extract_text() for page in reader.pages))
+    for label in ("c1", "m1", "r1", "a1", "p1", "d1", "s1", "z1"):
+        assert _squeezed(f"{label} {markup}") in text, label
+    assert list(reader.attachments) == []
+    assert b"/EmbeddedFile" not in response.content
