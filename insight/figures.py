@@ -31,20 +31,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Case as SqlCase
 from django.db.models import (
-    CharField,
     Count,
-    DateTimeField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from decisions.flowchart import OUTCOMES
@@ -55,10 +47,10 @@ from records.models import (
     DecisionRecord,
     InsightAgencyCount,
     InsightCount,
+    InsightManagerCount,
     InsightReviewCount,
     ManagerDecision,
     Organisation,
-    Submission,
     Team,
     User,
 )
@@ -232,19 +224,6 @@ class Dashboard:
             condition &= Q(**{f"{prefix}team_id__in": self.team_ids})
         return condition
 
-    def _period(self, column: str) -> Q:
-        return Q(
-            **{
-                f"{column}__gte": workdays.start_of_day(self.filters.start),
-                f"{column}__lt": workdays.start_of_day(
-                    self.filters.end + datetime.timedelta(days=1)
-                ),
-            }
-        )
-
-    def records(self):
-        return DecisionRecord.objects.filter(self.record_scope(), self._period("submitted_at"))
-
     # Queries ---------------------------------------------------------------------------
 
     @cached_property
@@ -318,44 +297,42 @@ class Dashboard:
         counts = self._kept(InsightReviewCount, ("month",), review_date__lt=self.today)
         return {month: n for (month,), n in counts.items()}
 
-    def _manager_decisions(self):
-        return ManagerDecision.objects.filter(self.record_scope("record__"), self._period("at"))
+    @cached_property
+    def _manager_counts(self) -> Counter:
+        """The managers' decisions in the period (by the local day decided, as kept by
+        records.insight_counts) by (kind, local day its round was submitted, day decided)."""
+        rows = (
+            InsightManagerCount.objects.filter(
+                decided_on__gte=self.filters.start,
+                decided_on__lte=self.filters.end,
+                team_key__in=[insight_counts.ALL_TEAMS] if self.team_ids is None else self.team_ids,
+            )
+            .values("kind", "submitted_on", "decided_on")
+            .annotate(total=Sum("n"))
+            .order_by()
+        )
+        return Counter(
+            {(row["kind"], row["submitted_on"], row["decided_on"]): row["total"] for row in rows}
+        )
 
     @cached_property
     def manager_kinds(self) -> dict[str, int]:
-        rows = self._manager_decisions().values("kind").annotate(n=Count("pk")).order_by()
-        return {row["kind"]: row["n"] for row in rows}
+        kinds: dict[str, int] = defaultdict(int)
+        for (kind, _, _), n in self._manager_counts.items():
+            kinds[kind] += n
+        return kinds
 
     @cached_property
     def turnaround_days(self) -> dict[str, list[tuple[int, int]]]:
         """(working days, how many decisions) per kind of request: 'approval' or 'review'."""
-        submitted = Submission.objects.filter(
-            record=OuterRef("record"), number=OuterRef("round")
-        ).values("submitted_at")[:1]
-        timing = SqlCase(
-            When(kind__in=REVIEW_KINDS, then=Value("review")),
-            default=Value("approval"),
-            output_field=CharField(),
-        )
-        rows = (
-            self._manager_decisions()
-            .annotate(
-                timing=timing,
-                submitted_on=TruncDate(Subquery(submitted, output_field=DateTimeField())),
-                decided_on=TruncDate("at"),
-            )
-            .values("timing", "submitted_on", "decided_on")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
+        pairs: Counter = Counter()
+        for (kind, submitted_on, decided_on), n in self._manager_counts.items():
+            if n and submitted_on != InsightManagerCount.NO_ROUND:
+                timing = "review" if kind in REVIEW_KINDS else "approval"
+                pairs[(timing, submitted_on, decided_on)] += n
         days: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for row in rows:  # one row per pair of days, not per decision
-            if row["submitted_on"] is None:
-                continue
-            elapsed = workdays.working_days_between(
-                _day(row["submitted_on"]), _day(row["decided_on"])
-            )
-            days[row["timing"]].append((elapsed, row["n"]))
+        for (timing, submitted_on, decided_on), n in pairs.items():  # per pair of days
+            days[timing].append((workdays.working_days_between(submitted_on, decided_on), n))
         return days
 
     @cached_property
@@ -707,14 +684,6 @@ class Dashboard:
 
 def _next_month(month: datetime.date) -> datetime.date:
     return (month + datetime.timedelta(days=32)).replace(day=1)
-
-
-def _day(value) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, str):
-        return datetime.date.fromisoformat(value[:10])
-    return value
 
 
 def weighted_median(pairs: list[tuple[int, int]]) -> float:

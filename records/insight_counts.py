@@ -21,12 +21,29 @@ from collections.abc import Mapping
 
 from django.db import connection, transaction
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, Count, QuerySet, Value, When
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from records.models import DecisionRecord, InsightAgencyCount, InsightCount, InsightReviewCount
+from records.models import (
+    DecisionRecord,
+    InsightAgencyCount,
+    InsightCount,
+    InsightManagerCount,
+    InsightReviewCount,
+    ManagerDecision,
+    Submission,
+)
 
 State = DecisionRecord.State
 
@@ -62,6 +79,7 @@ KEYS = {
     ),
     InsightAgencyCount: ("month", "team_key", "agency"),
     InsightReviewCount: ("month", "team_key", "review_date"),
+    InsightManagerCount: ("decided_on", "team_key", "kind", "submitted_on"),
 }
 MODELS = tuple(KEYS)
 # Every cell is also kept summed over all teams under this team key, so that a figure over
@@ -122,6 +140,60 @@ def _rolled_up(key: tuple) -> tuple:
     return (key[0], ALL_TEAMS, *key[2:])
 
 
+def manager_decisions(records: QuerySet | None = None) -> list[dict]:
+    """The managers' decisions on these records (all when None), as manager_cells reads them."""
+    decisions = ManagerDecision.objects.all()
+    if records is not None:
+        decisions = decisions.filter(record__in=records)
+    return list(
+        _with_round_submitted(decisions).values(
+            "at", "kind", "round_submitted_at", "record__team_id"
+        )
+    )
+
+
+def manager_decision_added(decision: ManagerDecision, *, team_id: int | None) -> None:
+    """Count a manager's decision just made (in the caller's transaction)."""
+    submitted_at = (
+        Submission.objects.filter(record=decision.record_id, number=decision.round)
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
+    row = {
+        "at": decision.at,
+        "kind": decision.kind,
+        "round_submitted_at": submitted_at,
+        "record__team_id": team_id,
+    }
+    _apply(Counter(manager_cells([row])))
+
+
+def manager_decisions_removed(rows: list[dict]) -> None:
+    """Uncount managers' decisions (read by manager_decisions before their record went)."""
+    _apply(Counter({cell: -n for cell, n in Counter(manager_cells(rows)).items()}))
+
+
+def manager_cells(rows: list[dict]) -> list[tuple[type, tuple]]:
+    found = []
+    for row in rows:
+        submitted = row["round_submitted_at"]
+        key = (
+            timezone.localtime(row["at"]).date(),
+            row["record__team_id"] or 0,
+            row["kind"],
+            timezone.localtime(submitted).date() if submitted else InsightManagerCount.NO_ROUND,
+        )
+        found += [(InsightManagerCount, key), (InsightManagerCount, _rolled_up(key))]
+    return found
+
+
+def _with_round_submitted(decisions: QuerySet) -> QuerySet:
+    submitted = Submission.objects.filter(
+        record=OuterRef("record"), number=OuterRef("round")
+    ).values("submitted_at")[:1]
+    return decisions.annotate(round_submitted_at=Subquery(submitted, output_field=DateTimeField()))
+
+
 def change(*, before: Mapping | None, after: Mapping | None) -> None:
     """Move the counts from the record as it was to as it is (in the caller's transaction)."""
     deltas: Counter = Counter()
@@ -129,6 +201,10 @@ def change(*, before: Mapping | None, after: Mapping | None) -> None:
         deltas[cell] -= 1
     for cell in cells(after):
         deltas[cell] += 1
+    _apply(deltas)
+
+
+def _apply(deltas: Counter) -> None:
     for (model, key), delta in deltas.items():
         if delta:
             _add(model, key, delta)
@@ -164,6 +240,8 @@ def counted_records(records: QuerySet | None = None) -> QuerySet:
 def recount(model, records: QuerySet | None = None, *, rolled_up: bool = True) -> Counter:
     """One model's counts worked out from the records (all, or those given) by GROUP BY,
     with the sums over all teams unless ``rolled_up`` is False."""
+    if model is InsightManagerCount:
+        return _recount_manager_decisions(records, rolled_up=rolled_up)
     counted = counted_records(records).annotate(
         count_month=TruncMonth("submitted_at"), team_key=Coalesce("team_id", 0)
     )
@@ -191,6 +269,36 @@ def recount(model, records: QuerySet | None = None, *, rolled_up: bool = True) -
     if rolled_up:
         for key, n in list(counts.items()):
             counts[_rolled_up(key)] += n
+    return counts
+
+
+def _recount_manager_decisions(records: QuerySet | None, *, rolled_up: bool) -> Counter:
+    decisions = ManagerDecision.objects.all()
+    if records is not None:
+        decisions = decisions.filter(record__in=records)
+    rows = (
+        _with_round_submitted(decisions)
+        .annotate(
+            decided_on=TruncDate("at"),
+            submitted_on=TruncDate("round_submitted_at"),
+            team_key=Coalesce("record__team_id", 0),
+        )
+        .values("decided_on", "team_key", "kind", "submitted_on")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: Counter = Counter()
+    for row in rows:
+        submitted_on = row["submitted_on"]
+        key = (
+            _date(row["decided_on"]),
+            row["team_key"],
+            row["kind"],
+            _date(submitted_on) if submitted_on else InsightManagerCount.NO_ROUND,
+        )
+        counts[key] += row["n"]
+        if rolled_up:
+            counts[_rolled_up(key)] += row["n"]
     return counts
 
 

@@ -1,3 +1,5 @@
+import datetime
+
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -550,3 +552,28 @@ class InsightReviewCount(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} team {self.team_key} review {self.review_date}: {self.n}"
+
+
+class InsightManagerCount(models.Model):
+    """Managers' decisions by local day decided, team, kind and the local day the round they
+    decided was submitted (NO_ROUND when there is none): the turnaround and the returned and
+    rejected rates, for any period of days."""
+
+    NO_ROUND = datetime.date(1, 1, 1)
+
+    decided_on = models.DateField()
+    team_key = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20)
+    submitted_on = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decided_on", "team_key", "kind", "submitted_on"],
+                name="insight_manager_count_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.decided_on} team {self.team_key} {self.kind}: {self.n}"

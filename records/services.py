@@ -343,6 +343,7 @@ def decision_act(
     decision = ManagerDecision.objects.create(
         record=record, round=_current_round(record), kind=kind, by=manager, at=now, comment=comment
     )
+    insight_counts.manager_decision_added(decision, team_id=after["team_id"])
     audit_log(
         event=event,
         actor=manager,
@@ -556,9 +557,13 @@ def record_delete_for_retention(*, record: DecisionRecord, on: datetime.date | N
         "outcome": current.outcome,
         "submitted_at": current.submitted_at.isoformat() if current.submitted_at else "",
     }
+    managers_decisions = insight_counts.manager_decisions(
+        DecisionRecord.objects.filter(pk=current.pk)
+    )
     # A queryset delete leaves ``current.pk`` set, so the event keeps the record's id too.
     DecisionRecord.objects.filter(pk=current.pk).delete()
     insight_counts.change(before=insight_counts.values_from(current), after=None)
+    insight_counts.manager_decisions_removed(managers_decisions)
     audit_log(event=AuditEvent.Event.RETENTION_DELETION, record=current, details=details)
     return current.reference
 

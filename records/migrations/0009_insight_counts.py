@@ -101,5 +101,29 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.CreateModel(
+            name="InsightManagerCount",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("decided_on", models.DateField()),
+                ("team_key", models.PositiveIntegerField()),
+                ("kind", models.CharField(max_length=20)),
+                ("submitted_on", models.DateField()),
+                ("n", models.IntegerField(default=0)),
+            ],
+            options={
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("decided_on", "team_key", "kind", "submitted_on"),
+                        name="insight_manager_count_key",
+                    )
+                ],
+            },
+        ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]

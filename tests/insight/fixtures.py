@@ -60,7 +60,10 @@ def decide(record, by, kind, when, *, round=1, submitted=None):
             "state_after": State.AWAITING_APPROVAL,
         },
     )
-    ManagerDecision.objects.create(record=record, round=round, kind=kind, by=by, at=at(when))
+    decision = ManagerDecision.objects.create(
+        record=record, round=round, kind=kind, by=by, at=at(when)
+    )
+    insight_counts.manager_decision_added(decision, team_id=record.team_id)
 
 
 def fixed_records(*, team, other_team, author, other_author, manager):

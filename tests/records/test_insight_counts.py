@@ -286,4 +286,9 @@ def test_counts_added_at_once_from_many_transactions_all_land(practitioner):
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    assert list(InsightCount.objects.filter(outcome="race").values_list("n", flat=True)) == [80]
+    # One row for the team and one for all teams, each counted 80 times.
+    race = InsightCount.objects.filter(outcome="race").order_by("team_key")
+    assert list(race.values_list("team_key", "n")) == [
+        (practitioner.team_id, 80),
+        (insight_counts.ALL_TEAMS, 80),
+    ]
