@@ -115,6 +115,17 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # after the database restarts the next request reconnects instead of failing on a dead one.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two writers (gunicorn workers, the export worker) on one SQLite file: a transaction takes
+    # the write lock when it starts and waits up to 20 s for it, instead of failing with
+    # "database is locked" when both try to upgrade a read lock; WAL lets reads go on meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "records.User"

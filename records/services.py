@@ -109,15 +109,19 @@ def decision_save_step(
     """Save one wizard page into a draft, or a decision returned for changes. Later answers
     are kept until submission; what was submitted before stays in its round."""
     answers = {**record.answers, **values}
-    # A returned decision is counted, by its answers too (the reason consent was not obtained).
-    before = (
-        DecisionRecord.objects.select_for_update()
-        .filter(pk=record.pk, state=State.RETURNED)
-        .values(*insight_counts.FIELDS)
-        .first()
-    )
+    # A returned decision is counted, by its answers too (the reason consent was not obtained);
+    # a draft is not, so a draft's page costs no read. The UPDATE matches the state the page
+    # was shown in, so a draft returned meanwhile is refused rather than miscounted.
+    before = None
+    if record.state == State.RETURNED:
+        before = (
+            DecisionRecord.objects.select_for_update()
+            .filter(pk=record.pk, state=State.RETURNED)
+            .values(*insight_counts.FIELDS)
+            .first()
+        )
     updated = DecisionRecord.objects.filter(
-        pk=record.pk, author=author, state__in=EDITABLE_STATES
+        pk=record.pk, author=author, state=record.state, state__in=EDITABLE_STATES
     ).update(answers=answers, completed_steps=list(completed_steps), updated_at=timezone.now())
     if not updated:
         raise StaleState(f"{record.reference} can no longer be changed.")

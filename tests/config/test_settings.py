@@ -123,3 +123,43 @@ def test_it_redirects_to_https_behind_a_proxy_but_not_the_liveness_probe():
     assert result.returncode == 0, result.stderr
     assert "/healthz 200" in result.stdout
     assert "/accounts/login/ 301" in result.stdout
+
+
+SQLITE_WRITERS = """
+import os, tempfile, threading
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+os.environ["DATABASE_URL"] = "sqlite:///" + os.path.join(tempfile.mkdtemp(), "two.sqlite3")
+import django
+django.setup()
+from django.db import connection, transaction
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE tally (n integer)")
+    cursor.execute("INSERT INTO tally VALUES (0)")
+errors = []
+start = threading.Barrier(2)
+def writer():
+    start.wait()
+    try:
+        for _ in range(50):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT n FROM tally")  # read, then write: the deadlock shape
+                (n,) = cursor.fetchone()
+                cursor.execute("UPDATE tally SET n = %s", [n + 1])
+    except Exception as error:
+        errors.append(repr(error))
+    finally:
+        connection.close()
+threads = [threading.Thread(target=writer) for _ in range(2)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+with connection.cursor() as cursor:
+    cursor.execute("SELECT n FROM tally")
+    print("tally", cursor.fetchone()[0], "errors", len(errors), errors[:1])
+"""
+
+
+def test_it_lets_two_writers_share_an_sqlite_file_without_locking_errors():
+    # gunicorn's two workers (and the export worker) write to one file in the quick start.
+    result = load_settings(SQLITE_WRITERS, DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert "tally 100 errors 0 []" in result.stdout, result.stdout
