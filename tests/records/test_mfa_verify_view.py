@@ -159,3 +159,12 @@ def test_it_makes_no_backup_codes_before_verifying(signed_in):
 
     assert response.url == URL
     assert StaticToken.objects.count() == len(BACKUP_CODES)
+
+
+def test_it_links_to_the_backup_codes_only_once_verified(signed_in, device):
+    before = signed_in.get("/guidance/").content.decode()
+    signed_in.post(URL, {"code": totp_code(device)})
+    after = signed_in.get("/guidance/").content.decode()
+
+    assert CODES_URL not in before
+    assert f'href="{CODES_URL}">Two-factor backup codes</a>' in after
