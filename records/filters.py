@@ -230,22 +230,20 @@ class RecordFilter(django_filters.FilterSet):
         self.teams: list[selectors.TeamChoice] = []
         # Set on the form's own fields once it is made (``form``), not on the filters: the
         # form class is then the same for every request, and its fields copy no long lists.
-        self.choices = {"outcome": selectors.outcome_choices()}
         self.own_only = user.can_decide and not user.is_manager
+        choices = selectors.filter_choices(None if self.own_only else user)  # one query
+        self.choices = {"outcome": choices.outcomes}
         if self.own_only:
             for name in self.SCOPE_FILTERS:
                 del self.filters[name]
             return
-        self.teams = selectors.teams_visible_to(user)
+        self.teams = choices.teams
         organisations = {str(team.organisation_id): team.organisation for team in self.teams}
         self.choices["organisation"] = sorted(organisations.items(), key=lambda choice: choice[1])
         self.choices["team"] = [
             (str(team.pk), f"{team.name} ({team.organisation})") for team in self.teams
         ]
-        self.choices["practitioner"] = [
-            (str(pk), name)
-            for pk, name in selectors.practitioners_visible_to(user, teams=self.teams)
-        ]
+        self.choices["practitioner"] = [(str(pk), name) for pk, name in choices.people]
 
     _form_classes: dict[tuple[str, ...], type] = {}
 

@@ -106,59 +106,85 @@ class TeamChoice:
 def teams_visible_to(user: User) -> list[TeamChoice]:
     """The teams whose records the user may see, with their organisations: every team for
     an auditor; for a manager, the teams they manage and, where an organisation's
-    decisions come to them (``approval_scope``), their organisation's.
-
-    Plain SQL, as practitioners_visible_to: the filter form reads both on every list page,
-    and building the ORM's queries cost several times running them."""
-    if not (user.is_auditor or user.is_manager):
-        return []
-    sql = (
-        f"SELECT t.id, t.name, t.organisation_id, o.name FROM {_table(Team)} t "  # noqa: S608 - table names
-        f"INNER JOIN {_table(Organisation)} o ON o.id = t.organisation_id"
-    )
-    params: list = []
-    if user.is_manager:
-        managed = _table(User.managed_teams.through)
-        scope = [f"t.id IN (SELECT team_id FROM {managed} WHERE user_id = %s)"]  # noqa: S608
-        params.append(user.pk)
-        if user.organisation_id:
-            scope.append("t.organisation_id = %s")
-            params.append(user.organisation_id)
-        sql += " WHERE " + " OR ".join(scope)
-    with connection.cursor() as cursor:
-        cursor.execute(sql + " ORDER BY o.name, t.name", params)
-        return [TeamChoice(*row) for row in cursor.fetchall()]
+    decisions come to them (``approval_scope``), their organisation's."""
+    return filter_choices(user).teams
 
 
-def practitioners_visible_to(
-    user: User, *, teams: list[TeamChoice] | None = None
-) -> list[tuple[int, str]]:
+def practitioners_visible_to(user: User) -> list[tuple[int, str]]:
     """Whose records the user may see, (id, name) by name: everyone who decides, for an
-    auditor; for a manager, the members of the teams above (``teams``, when already read)
-    and themselves."""
-    sql = f"SELECT id, first_name, last_name, username FROM {_table(User)} WHERE "  # noqa: S608
-    if user.is_auditor:
-        sql += "role IN (%s, %s)"
-        params = [User.Role.PRACTITIONER.value, User.Role.MANAGER.value]
-    elif user.is_manager:
-        if teams is None:
-            teams = teams_visible_to(user)
-        team_ids = [team.pk for team in teams]
-        sql += (
-            f"(team_id IN ({', '.join(['%s'] * len(team_ids))}) OR id = %s)"
-            if team_ids
-            else "id = %s"
+    auditor; for a manager, the members of the teams above and themselves."""
+    return filter_choices(user).people
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    outcomes: list[tuple[str, str]]  # (code, title) by title: outcome_choices()
+    teams: list[TeamChoice]  # by organisation, then name
+    people: list[tuple[int, str]]  # (id, name) by name
+
+
+def filter_choices(user: User | None) -> FilterChoices:
+    """What the /records/ filter form offers this user: the outcomes, and the teams and
+    people whose records they may see (none for a practitioner, who sees only their own, or
+    without a user).
+
+    One query in plain SQL: the form is on every list page, and three ORM queries cost
+    several times running them (and, on PostgreSQL, three round trips)."""
+    # Every column text (a UNION's columns share a type); the last three sort each part.
+    records = _table(DecisionRecord)
+    latest = _LATEST_OF_EACH_OUTCOME.format(table=records)
+    parts = [
+        f"SELECT 1 AS k, outcome AS a, {_OUTCOME_TITLE[connection.vendor]} AS b, "  # noqa: S608 - no input
+        f"NULL AS c, NULL AS d, NULL AS s1, NULL AS s2, NULL AS s3 "
+        f"FROM {records} WHERE id IN ({latest})"
+    ]
+    params: list = []
+    if user is not None and (user.is_auditor or user.is_manager):
+        scope, scope_params = _team_scope(user)
+        parts.append(
+            "SELECT 2, CAST(t.id AS TEXT), t.name, CAST(t.organisation_id AS TEXT), o.name, "  # noqa: S608 - table names
+            f"o.name, t.name, NULL FROM {_table(Team)} t "
+            f"INNER JOIN {_table(Organisation)} o ON o.id = t.organisation_id{scope}"
         )
-        params = [*team_ids, user.pk]
-    else:
-        sql += "id = %s"
-        params = [user.pk]
+        params += scope_params
+        people = (
+            "SELECT 3, CAST(id AS TEXT), first_name, last_name, username, first_name, "  # noqa: S608 - table names
+            f"last_name, username FROM {_table(User)} WHERE "
+        )
+        if user.is_auditor:
+            people += "role IN (%s, %s)"
+            params += [User.Role.PRACTITIONER.value, User.Role.MANAGER.value]
+        else:
+            people += f"(team_id IN (SELECT t.id FROM {_table(Team)} t{scope}) OR id = %s)"  # noqa: S608
+            params += [*scope_params, user.pk]
+        parts.append(people)
+    outcomes, teams, people_rows = [], [], []
     with connection.cursor() as cursor:
-        cursor.execute(sql + " ORDER BY first_name, last_name, username", params)
-        return [
-            (pk, f"{first} {last}".strip() or username)
-            for pk, first, last, username in cursor.fetchall()
-        ]
+        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 6, 7, 8", params)
+        for kind, a, b, c, d, *_ in cursor.fetchall():
+            if kind == 1:
+                outcomes.append((a, b or a.replace("_", " ").capitalize()))
+            elif kind == 2:
+                teams.append(TeamChoice(int(a), b, int(c), d))
+            else:
+                people_rows.append((int(a), f"{b} {c}".strip() or d))
+    return FilterChoices(
+        outcomes=sorted(outcomes, key=lambda choice: choice[1]), teams=teams, people=people_rows
+    )
+
+
+def _team_scope(user: User) -> tuple[str, list]:
+    """`` WHERE ...`` on teams ``t`` for a manager (their teams and their organisation's);
+    nothing for an auditor."""
+    if not user.is_manager:
+        return "", []
+    managed = _table(User.managed_teams.through)
+    scope = [f"t.id IN (SELECT team_id FROM {managed} WHERE user_id = %s)"]  # noqa: S608
+    params: list = [user.pk]
+    if user.organisation_id:
+        scope.append("t.organisation_id = %s")
+        params.append(user.organisation_id)
+    return " WHERE " + " OR ".join(scope), params
 
 
 def _table(model) -> str:
@@ -190,18 +216,9 @@ _OUTCOME_TITLE = {
 
 def outcome_choices() -> list[tuple[str, str]]:
     """Every outcome a record has, with the title its latest record showed, by title
-    (``records`` does not know the flowchart: its records say). One query, a few index
-    seeks, at any table size."""
-    table = _table(DecisionRecord)
-    latest = _LATEST_OF_EACH_OUTCOME.format(table=table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT outcome, {_OUTCOME_TITLE[connection.vendor]} FROM {table} "  # noqa: S608 - no input
-            f"WHERE id IN ({latest})"
-        )
-        rows = cursor.fetchall()
-    choices = [(code, title or code.replace("_", " ").capitalize()) for code, title in rows]
-    return sorted(choices, key=lambda choice: choice[1])
+    (``records`` does not know the flowchart: its records say). A few index seeks, at any
+    table size (``_LATEST_OF_EACH_OUTCOME``)."""
+    return filter_choices(None).outcomes
 
 
 # What a list row shows, as plain values: never the answers or the snapshot (kilobytes of

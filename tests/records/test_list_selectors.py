@@ -1,5 +1,5 @@
-"""The filter form's choices (records/selectors.py), read in plain SQL: who and what a user
-may choose among, in order."""
+"""The filter form's choices (records/selectors.py), read in one plain SQL query: who and
+what a user may choose among, in order."""
 
 from decisions import demo
 from records import selectors
@@ -28,8 +28,8 @@ def test_outcomes_are_each_outcome_with_its_latest_title_by_title(practitioner):
 def test_an_auditor_chooses_among_every_team_and_everyone_who_decides(
     auditor, practitioner, manager, manager2, family_team, school_team
 ):
-    teams = selectors.teams_visible_to(auditor)
-    people = selectors.practitioners_visible_to(auditor)
+    choices = selectors.filter_choices(auditor)
+    teams, people = choices.teams, choices.people
 
     # By organisation, then team: Test Academy before Testshire Council.
     assert [(team.name, team.organisation) for team in teams] == [
@@ -56,8 +56,19 @@ def test_a_manager_chooses_among_their_teams_and_organisation_once_each(
     colleague = User.objects.create_user("colleague", team=other, organisation=council)
 
     teams = selectors.teams_visible_to(manager)
-    people = selectors.practitioners_visible_to(manager, teams=teams)
+    people = selectors.practitioners_visible_to(manager)
 
     assert [team.name for team in teams] == ["Health visiting", "Early help", "Family support"]
     assert {pk for pk, _ in people} == {manager.pk, practitioner.pk, colleague.pk}
     assert [name for _, name in people][0] == "colleague"  # no first name: the username
+
+
+def test_a_practitioner_is_offered_the_outcomes_only(practitioner):
+    demo.create_submitted(
+        author=practitioner, answers=demo.finished_answers("not_share_no_purpose")
+    )
+
+    choices = selectors.filter_choices(practitioner)
+
+    assert [code for code, _ in choices.outcomes] == ["not_share_no_purpose"]
+    assert choices.teams == [] and choices.people == []
