@@ -299,40 +299,51 @@ class Dashboard:
 
     @cached_property
     def _manager_counts(self) -> Counter:
-        """The managers' decisions in the period (by the local day decided, as kept by
-        records.insight_counts) by (kind, local day its round was submitted, day decided)."""
-        rows = (
-            InsightManagerCount.objects.filter(
-                decided_on__gte=self.filters.start,
-                decided_on__lte=self.filters.end,
-                team_key__in=[insight_counts.ALL_TEAMS] if self.team_ids is None else self.team_ids,
+        """The managers' decisions in the period (by the local day decided) by kind and
+        working days from submission: kept counts for whole months, the cut parts of months
+        recounted from the decisions, as for the records."""
+        whole, add, remove = self._split
+        totals: Counter = Counter()
+        if whole:
+            kept = (
+                InsightManagerCount.objects.filter(
+                    month__in=whole,
+                    team_key__in=(
+                        [insight_counts.ALL_TEAMS] if self.team_ids is None else self.team_ids
+                    ),
+                )
+                .values("kind", "working_days")
+                .annotate(total=Sum("n"))
+                .order_by()
             )
-            .values("kind", "submitted_on", "decided_on")
-            .annotate(total=Sum("n"))
-            .order_by()
-        )
-        return Counter(
-            {(row["kind"], row["submitted_on"], row["decided_on"]): row["total"] for row in rows}
-        )
+            for row in kept:
+                totals[(row["kind"], row["working_days"])] += row["total"]
+        for sign, parts in ((1, add), (-1, remove)):
+            if not parts:
+                continue
+            within = Q(pk__in=[])
+            for start, end in parts:
+                within |= Q(at__gte=start, at__lt=end)
+            decisions = ManagerDecision.objects.filter(self.record_scope("record__"), within)
+            counts = insight_counts.recount_manager_decisions(decisions, rolled_up=False)
+            for (_, _, kind, working_days), n in counts.items():
+                totals[(kind, working_days)] += sign * n
+        return totals
 
     @cached_property
     def manager_kinds(self) -> dict[str, int]:
         kinds: dict[str, int] = defaultdict(int)
-        for (kind, _, _), n in self._manager_counts.items():
+        for (kind, _), n in self._manager_counts.items():
             kinds[kind] += n
         return kinds
 
     @cached_property
     def turnaround_days(self) -> dict[str, list[tuple[int, int]]]:
         """(working days, how many decisions) per kind of request: 'approval' or 'review'."""
-        pairs: Counter = Counter()
-        for (kind, submitted_on, decided_on), n in self._manager_counts.items():
-            if n and submitted_on != InsightManagerCount.NO_ROUND:
-                timing = "review" if kind in REVIEW_KINDS else "approval"
-                pairs[(timing, submitted_on, decided_on)] += n
         days: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for (timing, submitted_on, decided_on), n in pairs.items():  # per pair of days
-            days[timing].append((workdays.working_days_between(submitted_on, decided_on), n))
+        for (kind, working_days), n in self._manager_counts.items():
+            if n and working_days != InsightManagerCount.NO_ROUND:
+                days["review" if kind in REVIEW_KINDS else "approval"].append((working_days, n))
         return days
 
     @cached_property

@@ -35,6 +35,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
+from records import workdays
 from records.models import (
     DecisionRecord,
     InsightAgencyCount,
@@ -79,7 +80,7 @@ KEYS = {
     ),
     InsightAgencyCount: ("month", "team_key", "agency"),
     InsightReviewCount: ("month", "team_key", "review_date"),
-    InsightManagerCount: ("decided_on", "team_key", "kind", "submitted_on"),
+    InsightManagerCount: ("month", "team_key", "kind", "working_days"),
 }
 MODELS = tuple(KEYS)
 # Every cell is also kept summed over all teams under this team key, so that a figure over
@@ -177,14 +178,21 @@ def manager_cells(rows: list[dict]) -> list[tuple[type, tuple]]:
     found = []
     for row in rows:
         submitted = row["round_submitted_at"]
+        decided_on = timezone.localtime(row["at"]).date()
         key = (
-            timezone.localtime(row["at"]).date(),
+            decided_on.replace(day=1),
             row["record__team_id"] or 0,
             row["kind"],
-            timezone.localtime(submitted).date() if submitted else InsightManagerCount.NO_ROUND,
+            _working_days(timezone.localtime(submitted).date() if submitted else None, decided_on),
         )
         found += [(InsightManagerCount, key), (InsightManagerCount, _rolled_up(key))]
     return found
+
+
+def _working_days(submitted_on: datetime.date | None, decided_on: datetime.date) -> int:
+    if submitted_on is None:
+        return InsightManagerCount.NO_ROUND
+    return workdays.working_days_between(submitted_on, decided_on)
 
 
 def _with_round_submitted(decisions: QuerySet) -> QuerySet:
@@ -276,6 +284,12 @@ def _recount_manager_decisions(records: QuerySet | None, *, rolled_up: bool) -> 
     decisions = ManagerDecision.objects.all()
     if records is not None:
         decisions = decisions.filter(record__in=records)
+    return recount_manager_decisions(decisions, rolled_up=rolled_up)
+
+
+def recount_manager_decisions(decisions: QuerySet, *, rolled_up: bool = True) -> Counter:
+    """InsightManagerCount's counts for these managers' decisions, worked out by GROUP BY
+    (the working days once per pair of days, not per decision)."""
     rows = (
         _with_round_submitted(decisions)
         .annotate(
@@ -289,12 +303,13 @@ def _recount_manager_decisions(records: QuerySet | None, *, rolled_up: bool) -> 
     )
     counts: Counter = Counter()
     for row in rows:
-        submitted_on = row["submitted_on"]
+        decided_on = _date(row["decided_on"])
+        submitted_on = _date(row["submitted_on"]) if row["submitted_on"] else None
         key = (
-            _date(row["decided_on"]),
+            decided_on.replace(day=1),
             row["team_key"],
             row["kind"],
-            _date(submitted_on) if submitted_on else InsightManagerCount.NO_ROUND,
+            _working_days(submitted_on, decided_on),
         )
         counts[key] += row["n"]
         if rolled_up:

@@ -1,5 +1,3 @@
-import datetime
-
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -555,25 +553,25 @@ class InsightReviewCount(models.Model):
 
 
 class InsightManagerCount(models.Model):
-    """Managers' decisions by local day decided, team, kind and the local day the round they
-    decided was submitted (NO_ROUND when there is none): the turnaround and the returned and
-    rejected rates, for any period of days."""
+    """Managers' decisions by local month decided, team, kind and working days from the
+    submission of the round decided (NO_ROUND when there is none): the turnaround and the
+    returned and rejected rates."""
 
-    NO_ROUND = datetime.date(1, 1, 1)
+    NO_ROUND = -1
 
-    decided_on = models.DateField()
+    month = models.DateField()
     team_key = models.PositiveIntegerField()
     kind = models.CharField(max_length=20)
-    submitted_on = models.DateField()
+    working_days = models.IntegerField()
     n = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["decided_on", "team_key", "kind", "submitted_on"],
+                fields=["month", "team_key", "kind", "working_days"],
                 name="insight_manager_count_key",
             )
         ]
 
     def __str__(self):
-        return f"{self.decided_on} team {self.team_key} {self.kind}: {self.n}"
+        return f"{self.month:%Y-%m} team {self.team_key} {self.kind}: {self.n}"

@@ -110,16 +110,16 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("decided_on", models.DateField()),
+                ("month", models.DateField()),
                 ("team_key", models.PositiveIntegerField()),
                 ("kind", models.CharField(max_length=20)),
-                ("submitted_on", models.DateField()),
+                ("working_days", models.IntegerField()),
                 ("n", models.IntegerField(default=0)),
             ],
             options={
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("decided_on", "team_key", "kind", "submitted_on"),
+                        fields=("month", "team_key", "kind", "working_days"),
                         name="insight_manager_count_key",
                     )
                 ],
