@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from records import selectors, tables, workdays
 from records.audit_filters import AuditEventFilter
+from records.audit_table import events_html
 from records.filters import search_records
 from records.forms import AddendumForm, ConfirmSharingForm, LegalHoldForm, ManagerDecisionForm
 from records.models import AuditEvent, DecisionRecord, ManagerDecision
@@ -369,5 +370,10 @@ def audit_log_view(request):
     return render(
         request,
         "records/audit.html",
-        {"filters": filters, "page": page, "query": query.urlencode()},
+        {
+            "filters": filters,
+            "page": page,
+            "rows": events_html(page.events),
+            "query": query.urlencode(),
+        },
     )

@@ -315,3 +315,62 @@ def test_it_links_subject_access_for_auditors_only(client, auditor, practitioner
     assert 'href="/records/subject-access/"' in client.get("/").content.decode()
     client.force_login(practitioner)
     assert 'href="/records/subject-access/"' not in client.get("/").content.decode()
+
+
+# --- markup written in Python (records/audit_table.py, AuditEventFilter.fields_html) -------
+
+
+def test_it_shows_every_value_of_a_row_as_text_with_its_links(signed_in):
+    hostile = "<b>\"x&y'</b>"
+    row = event(NOON, username=hostile, reference=hostile, note="<i>fictional</i>")
+    AuditEvent.objects.filter(pk=row.pk).update(ip="10.0.0.1")
+
+    html = signed_in.get(URL).content.decode()
+
+    assert "<b>" not in html and "<i>" not in html
+    assert (
+        f'<tr class="govuk-table__row" data-event="{row.pk}">\n'
+        '      <td class="govuk-table__cell"><time datetime="2026-03-10T12:00:00+00:00">'
+        "10 Mar 2026 12:00:00</time></td>\n"
+        '      <td class="govuk-table__cell"><a class="govuk-link" '
+        'href="?user=%3Cb%3E%22x%26y%27%3C/b%3E">&lt;b&gt;&quot;x&amp;y&#x27;&lt;/b&gt;</a> '
+        '<span class="govuk-body-s">(practitioner)</span></td>\n'
+        '      <td class="govuk-table__cell">Logged in</td>\n'
+        '      <td class="govuk-table__cell">&lt;b&gt;&quot;x&amp;y&#x27;&lt;/b&gt; '
+        '<a class="govuk-link govuk-body-s" href="?record=%3Cb%3E%22x%26y%27%3C/b%3E">trail'
+        '<span class="govuk-visually-hidden"> of &lt;b&gt;&quot;x&amp;y&#x27;&lt;/b&gt;</span>'
+        "</a></td>\n"
+        '      <td class="govuk-table__cell govuk-body-s">10.0.0.1</td>\n'
+        '      <td class="govuk-table__cell govuk-body-s">note: &lt;i&gt;fictional&lt;/i&gt;</td>'
+    ) in html
+
+
+def test_a_system_event_without_a_record_shows_dashes(signed_in):
+    row = event(NOON, username="")
+    html = signed_in.get(URL).content.decode()
+    cells = html.split(f'data-event="{row.pk}">')[1].split("</tr>")[0]
+    assert '<td class="govuk-table__cell">The system</td>' in cells
+    assert cells.count('<td class="govuk-table__cell govuk-body-s">–</td>') == 1
+
+
+def test_the_form_shows_typed_values_as_text_and_marks_the_chosen_event(signed_in):
+    html = signed_in.get(URL, {"user": '"><script>x', "event": "viewed"}).content.decode()
+    assert 'id="id_user" name="user" value="&quot;&gt;&lt;script&gt;x"' in html
+    assert "<script>x" not in html
+    assert '<option value="viewed" selected>' in html
+    assert html.count(" selected>") == 1
+
+
+def test_each_error_is_summarised_linked_to_its_field_and_described(signed_in):
+    html = signed_in.get(URL, {"date_from": "2026-03-11", "date_to": "2026-03-10"}).content.decode()
+    message = "The end date must be the same as or after the start date"
+    assert f'<li><a href="#id_date_to">{message}</a></li>' in html
+    assert (
+        '<p id="id_date_to-error" class="govuk-error-message">'
+        f'<span class="govuk-visually-hidden">Error:</span> {message}</p>'
+    ) in html
+    assert (
+        'id="id_date_to" name="date_to" value="2026-03-10" aria-describedby="id_date_to-error"'
+        in html
+    )
+    assert "govuk-form-group--error" in html and html.count("govuk-input--error") == 1
