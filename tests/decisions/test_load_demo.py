@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from decisions.flowchart import OUTCOMES
+from records import insight_counts
 from records.models import (
     AuditEvent,
     DecisionRecord,
@@ -97,3 +98,16 @@ def test_it_does_not_duplicate_when_run_twice(db, settings):
         DecisionRecord.objects.count(),
         AuditEvent.objects.count(),
     ) == counts
+
+
+def test_it_leaves_a_demo_that_verify_audit_and_the_insight_counts_accept(db, settings):
+    # The overdue item is submitted with the clock a week back, never backdated afterwards.
+    settings.DEBUG = True
+    load_demo()
+    out = io.StringIO()
+
+    call_command("verify_audit", stdout=out)  # raises SystemExit on a mismatch
+
+    assert "records match their fingerprints" in out.getvalue()
+    assert insight_counts.verify() == []
+    assert overdue_everywhere()

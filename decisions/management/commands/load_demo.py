@@ -1,11 +1,13 @@
 import datetime
+from unittest import mock
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from decisions import demo
-from records.models import DecisionRecord, Organisation, Team, User
+from records.models import Organisation, Team, User
 from records.services import (
     decision_act,
     decision_reconsider,
@@ -227,7 +229,8 @@ class Command(BaseCommand):
             comment="Fictional example: the police could have been called before sharing.",
         )
         # One item waiting long enough to be overdue, so the queue shows both kinds.
-        overdue = demo.create_submitted(author=practitioner2, answers=share(408))
-        DecisionRecord.objects.filter(pk=overdue.pk).update(
-            submitted_at=overdue.submitted_at - datetime.timedelta(days=7)
-        )
+        # Submitted with the clock a week back (not backdated afterwards, which would break the
+        # record's fingerprint and its month in the insight counts: verify_audit would flag it).
+        week_ago = timezone.now() - datetime.timedelta(days=7)
+        with mock.patch("django.utils.timezone.now", return_value=week_ago):
+            demo.create_submitted(author=practitioner2, answers=share(408))
