@@ -112,7 +112,7 @@ def _record_context(record, user) -> dict:
 
 @login_required
 def record_detail(request, reference: str):
-    record = record_get_for_user(user=request.user, reference=reference)
+    record = selectors.record_for_page(user=request.user, reference=reference)
     audit_log(
         event=AuditEvent.Event.VIEWED, actor=request.user, record=record, ip=client_ip(request)
     )
@@ -123,6 +123,8 @@ def record_detail(request, reference: str):
         and selectors.may_act_on(user=request.user, record=record)
         and record.author_id != request.user.pk
     )
+    if not record.has_reconsiderations:
+        context["reconsiderations"] = []  # nothing to read (``record_for_page`` knows)
     context.update(_trail_context(record, request.user))
     return render(request, "records/detail.html", context)
 
@@ -269,9 +271,10 @@ def _trail_context(record, user) -> dict:
         return {}
     trail = selectors.audit_events_for(record, user=user)
     return {
-        "addenda": selectors.addenda_for(record),
+        # Read only when there are some (``record_for_page`` says so in its one query).
+        "addenda": selectors.addenda_for(record) if record.has_addenda else [],
         "may_add_addendum": selectors.may_add_addendum(user=user, record=record),
-        "disagreements": selectors.disagreements_for(record),
+        "disagreements": selectors.disagreements_for(record) if record.has_disagreements else [],
         "may_disagree": selectors.may_record_disagreement(user=user, record=record),
         "trail": trail,
         "viewers": selectors.viewers_of(record) if trail.full else None,

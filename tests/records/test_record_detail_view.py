@@ -132,3 +132,58 @@ def test_it_shows_the_author_their_own_draft_as_a_draft(client, practitioner):
 def test_it_gives_404_for_an_unknown_reference(client, auditor):
     client.force_login(auditor)
     assert client.get("/records/ISD-2000-99999/").status_code == 404
+
+
+def page_queries(client, record):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(detail_url(record)).content.decode()
+    return html, [query["sql"] for query in queries.captured_queries]
+
+
+def reads(sqls, table):
+    """The queries that read ``table`` itself (not an EXISTS over it in the record's query)."""
+    return [sql for sql in sqls if sql.startswith(f'SELECT "{table}".')]
+
+
+def test_it_reads_no_addenda_disagreements_or_reconsiderations_when_it_has_none(
+    client, practitioner, record
+):
+    client.force_login(practitioner)
+    html, sqls = page_queries(client, record)
+
+    assert 'id="addenda"' in html and 'id="disagreements"' in html
+    assert "Reconsidered in" not in html
+    for table in (
+        "records_addendum",
+        "records_disagreement",
+        "records_organisation",  # the team's, read with the record
+        "records_sharingconfirmation",
+    ):
+        assert reads(sqls, table) == [], table
+    assert not [sql for sql in sqls if 'WHERE "records_decisionrecord"."reconsiders_id"' in sql]
+
+
+def test_it_reads_and_shows_those_it_has(client, practitioner, record):
+    from records.models import Disagreement
+    from records.services import addendum_add, decision_start, disagreement_raise
+
+    addendum_add(record=record, author=practitioner, kind="correction", text="Date was 3 May.")
+    disagreement_raise(
+        record=record,
+        user=practitioner,
+        direction=Disagreement.Direction.THEY_DISPUTE,
+        party="Fictional school, head teacher",
+        reason="They think it should not be shared.",
+    )
+    later = decision_start(author=practitioner, reconsiders=record)
+    client.force_login(practitioner)
+    html, sqls = page_queries(client, record)
+
+    assert "Date was 3 May." in html
+    assert "They think it should not be shared." in html
+    assert f'href="/records/{later.reference}/">{later.reference}</a>' in html
+    assert len(reads(sqls, "records_addendum")) == 1
+    assert len(reads(sqls, "records_disagreement")) == 1
