@@ -139,8 +139,8 @@ class Keys:
         expect(self.page.locator("#main-content")).to_be_focused()
 
     def start_of_page(self) -> None:
-        """The skip link first; or, on a page reached by a form sent after following it
-        (the redirect keeps #main-content), the first Tab lands in the main content."""
+        """The skip link first (it no longer leaves #main-content in the address: init.js; if
+        an address does carry it, the first Tab lands in the main content)."""
         if not self.page.url.endswith("#main-content"):
             self.skip_link_first()
             return
@@ -277,16 +277,6 @@ def test_the_wizard_and_the_approval_by_keyboard_alone(
     assert record.state == State.APPROVED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known defect: after the skip link, the page's address ends in #main-content, and a "
-        "form sent from it (and its redirect) keeps it; on the error page the browser then "
-        "scrolls to that fragment and, <main> not being focusable, moves focus to the "
-        "viewport, after GOV.UK Frontend focused the error summary. Fix: forms with an "
-        "explicit action (no fragment), or init.js focusing the summary again."
-    ),
-)
 @pytest.mark.django_db(transaction=True)
 def test_after_the_skip_link_an_error_still_focuses_the_summary(page, live_server, practitioner):
     sign_in(page, live_server.url, practitioner)
