@@ -31,11 +31,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.db import connection
 from django.db.models import (
     Count,
     Q,
     QuerySet,
-    Sum,
 )
 from django.utils import timezone
 
@@ -149,12 +149,28 @@ class Table:
     note: str = ""
 
 
+# The overdue query as SQL, by the queue's condition (its cut-off moments) and the teams:
+# the same all day for a scope, and compiling it cost the ORM more than running it.
+_OVERDUE_SQL: dict = {}
+
+
 class Dashboard:
-    def __init__(self, user: User, filters: Filters, *, today: datetime.date | None = None):
+    def __init__(
+        self,
+        user: User,
+        filters: Filters,
+        *,
+        today: datetime.date | None = None,
+        teams: list[Team] | None = None,
+    ):
+        """``teams``: the teams the user may see, when the caller has read them already."""
         self.user = user
         self.filters = filters
         self.today = today or workdays.today()
-        self.visible_teams = list(teams_for(user).values_list("pk", "organisation_id"))
+        if teams is None:
+            self.visible_teams = list(teams_for(user).values_list("pk", "organisation_id"))
+        else:
+            self.visible_teams = [(team.pk, team.organisation_id) for team in teams]
 
     @cached_property
     def months(self) -> list[datetime.date]:
@@ -188,7 +204,7 @@ class Dashboard:
     # Worked out once: several charts show the same totals.
     @cached_property
     def _outcome_totals(self) -> dict:
-        return self._sum(lambda row: (row["month"], row["outcome"]))
+        return self._tallies["outcomes"]
 
     def _outcome_counts(self) -> dict:
         return self._outcome_totals
@@ -254,15 +270,7 @@ class Dashboard:
         """The kept counts summed by ``fields`` over the period in scope (``where`` filters
         both the counts and the records recounted at its ends)."""
         whole, add, remove = self._split
-        totals: Counter = Counter()
-        if whole:
-            kept = model.objects.filter(
-                month__in=whole,
-                team_key__in=[insight_counts.ALL_TEAMS] if self.team_ids is None else self.team_ids,
-                **where,
-            )
-            for row in kept.values(*fields).annotate(total=Sum("n")).order_by():
-                totals[tuple(row[name] for name in fields)] += row["total"]
+        totals = self._kept_sums(model, fields, whole, **where)
         positions = [insight_counts.KEYS[model].index(name) for name in fields]
         for sign, parts in ((1, add), (-1, remove)):
             if not parts:
@@ -273,6 +281,44 @@ class Dashboard:
             records = DecisionRecord.objects.filter(self.record_scope(), within, **where)
             for key, n in insight_counts.recount(model, records, rolled_up=False).items():
                 totals[tuple(key[p] for p in positions)] += sign * n
+        return totals
+
+    def _kept_sums(self, model, fields: tuple[str, ...], months, **where) -> Counter:
+        """SUM(n) of the kept counts by ``fields`` over whole ``months`` in scope, in plain
+        SQL: the ORM's building of these queries cost more than running them. ``where``
+        takes ``<field>__lt``, the only condition asked for."""
+        totals: Counter = Counter()
+        teams = [insight_counts.ALL_TEAMS] if self.team_ids is None else self.team_ids
+        if not months or not teams:
+            return totals
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(name) for name in fields)
+        conditions = [
+            f"{quote('month')} IN ({', '.join(['%s'] * len(months))})",
+            f"{quote('team_key')} IN ({', '.join(['%s'] * len(teams))})",
+        ]
+        params = [*months, *teams]
+        for lookup, value in where.items():
+            name, operator = lookup.split("__")
+            assert operator == "lt", lookup  # noqa: S101 - only what the callers ask
+            conditions.append(f"{quote(name)} < %s")
+            params.append(value)
+        # One team (or all teams' sums) read by its whole key: each row is a key of its own,
+        # nothing to group (SQLite's GROUP BY cost more than the rest of the query).
+        grouped = len(teams) > 1 or not set(insight_counts.KEYS[model]) <= {*fields, "team_key"}
+        if not grouped:
+            sql = f"SELECT {columns}, {quote('n')} FROM {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
+        else:
+            sql = f"SELECT {columns}, SUM({quote('n')}) FROM {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
+        sql += f"WHERE {' AND '.join(conditions)}"
+        if grouped:
+            sql += f" GROUP BY {columns}"
+        # Dates and booleans come back as the ORM gives them: SQLite's converters (which
+        # Django registers by declared column type) apply to plain SQL too.
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for *key, n in cursor.fetchall():
+                totals[tuple(key)] += n
         return totals
 
     @cached_property
@@ -303,21 +349,7 @@ class Dashboard:
         working days from submission: kept counts for whole months, the cut parts of months
         recounted from the decisions, as for the records."""
         whole, add, remove = self._split
-        totals: Counter = Counter()
-        if whole:
-            kept = (
-                InsightManagerCount.objects.filter(
-                    month__in=whole,
-                    team_key__in=(
-                        [insight_counts.ALL_TEAMS] if self.team_ids is None else self.team_ids
-                    ),
-                )
-                .values("kind", "working_days")
-                .annotate(total=Sum("n"))
-                .order_by()
-            )
-            for row in kept:
-                totals[(row["kind"], row["working_days"])] += row["total"]
+        totals = self._kept_sums(InsightManagerCount, ("kind", "working_days"), whole)
         for sign, parts in ((1, add), (-1, remove)):
             if not parts:
                 continue
@@ -348,25 +380,52 @@ class Dashboard:
 
     @cached_property
     def overdue(self) -> dict[str, int]:
-        rows = (
-            DecisionRecord.objects.filter(self.record_scope(), selectors.overdue_condition())
-            .values("state")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        return {row["state"]: row["n"] for row in rows}
+        condition = selectors.overdue_condition()
+        key = (condition, None if self.team_ids is None else tuple(self.team_ids))
+        compiled = _OVERDUE_SQL.get(key)
+        if compiled is None:
+            rows = (
+                DecisionRecord.objects.filter(self.record_scope(), condition)
+                .values("state")
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+            if len(_OVERDUE_SQL) > 100:
+                _OVERDUE_SQL.clear()
+            compiled = _OVERDUE_SQL[key] = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(*compiled)
+            return dict(cursor.fetchall())
 
     # Sums over the cube ----------------------------------------------------------------
 
-    def _sum(self, by, where=lambda row: True) -> dict:
-        totals: dict = defaultdict(int)
-        for row in self.cube:  # group rows, not records
-            if where(row):
-                totals[by(row)] += row["n"]
-        return totals
-
-    def _monthly(self, where) -> dict[datetime.date, int]:
-        return self._sum(lambda row: row["month"], where)
+    @cached_property
+    def _tallies(self) -> dict[str, dict]:
+        """The cube summed every way the charts read it, in one pass over its group rows
+        (a few thousand at most), not one pass a chart."""
+        names = ("outcomes", "monthly", "without", "reasons", "requests", "refused", "urgent")
+        tallies: dict[str, dict] = {name: defaultdict(int) for name in (*names, "bases")}
+        outcomes, monthly, without, reasons, requests, refused, urgent = (
+            tallies[name] for name in names
+        )
+        bases = tallies["bases"]
+        for row in self.cube:
+            month, n = row["month"], row["n"]
+            outcomes[(month, row["outcome"])] += n
+            monthly[month] += n
+            if row["outcome"] == WITHOUT_CONSENT:
+                without[month] += n
+            if row["reason"]:
+                reasons[row["reason"]] += n
+            if row["direction"] == "request":
+                requests[month] += n
+                if not row["shares"]:
+                    refused[month] += n
+            if row["shares"]:
+                bases[row["lawful_basis"]] += n
+                if row["urgent"]:
+                    urgent[month] += n
+        return tallies
 
     def _month_labels(self) -> list[str]:
         return [f"{month:%b %Y}" for month in self.months]
@@ -434,8 +493,7 @@ class Dashboard:
 
     def _chart_without_consent(self) -> Table:
         months = self.months
-        without = self._monthly(lambda row: row["outcome"] == WITHOUT_CONSENT)
-        everything = self._monthly(lambda row: True)
+        without, everything = self._tallies["without"], self._tallies["monthly"]
         rows, plotted_without, plotted_rest = [], [], []
         for month in months:
             part, whole = self.count(without.get(month, 0)), self._month_total(month)
@@ -484,7 +542,7 @@ class Dashboard:
         )
 
     def _chart_consent_reasons(self) -> Table:
-        counts = self._sum(lambda row: row["reason"] or "", lambda row: row["reason"])
+        counts = self._tallies["reasons"]
         codes = [code for code, _ in NO_CONSENT_REASONS] + sorted(set(counts) - set(REASON_LABELS))
         return self._counts_table(
             counts,
@@ -499,8 +557,7 @@ class Dashboard:
 
     def _chart_refusals(self) -> Table:
         months = self.months
-        requests = self._monthly(lambda row: row["direction"] == "request")
-        refused = self._monthly(lambda row: row["direction"] == "request" and not row["shares"])
+        requests, refused = self._tallies["requests"], self._tallies["refused"]
         rows, plot_refused, plot_shared = [], [], []
         for month in months:
             part = self.count(refused.get(month, 0))
@@ -528,7 +585,7 @@ class Dashboard:
 
     def _chart_urgent(self) -> Table:
         months = self.months
-        urgent = self._monthly(lambda row: row["urgent"] and row["shares"])
+        urgent = self._tallies["urgent"]
         values = [self.count(urgent.get(month, 0)) for month in months]
         total = self.total(urgent.get(month, 0) for month in months)
         rows = [[f"{m:%B %Y}", str(v)] for m, v in zip(months, values, strict=True)]
@@ -631,7 +688,7 @@ class Dashboard:
         )
 
     def _chart_lawful_bases(self) -> Table:
-        counts = self._sum(lambda row: row["lawful_basis"], lambda row: row["shares"])
+        counts = self._tallies["bases"]
         codes = list(BASIS_LABELS) + sorted(set(counts) - set(BASIS_LABELS) - {""})
         if counts.get(""):
             codes.append("")

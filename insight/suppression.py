@@ -21,15 +21,26 @@ team's manager knows its cases. The threshold is the ``SMALL_NUMBER_THRESHOLD`` 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 NOT_SHOWN = "not shown"
 
 
+@functools.cache
 def threshold() -> int:
+    # Read once: a dashboard asks some 1,500 times, and reading a setting is not free.
     return max(1, int(getattr(settings, "SMALL_NUMBER_THRESHOLD", 5)))
+
+
+@receiver(setting_changed)
+def _threshold_changed(*, setting, **kwargs):
+    if setting == "SMALL_NUMBER_THRESHOLD":
+        threshold.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -79,22 +90,28 @@ def total(cells: list[int], *, protect: bool) -> Shown:
     if not protect:
         return figure
     shown_cells = [shown(n, protect=True) for n in cells]
-    if not any(cell.suppressed for cell in shown_cells):
+    suppressed = [_range(cell) for cell in shown_cells if cell.suppressed]
+    if not suppressed:
         return figure  # nothing to pin
     ranges = [_range(cell) for cell in shown_cells]
     low, high = sum(r[0] for r in ranges), sum(r[1] for r in ranges)
-    for possible in range(low, high + 1):
-        if _pins(shown(possible, protect=True), shown_cells, ranges, low, high):
+    # The totals from low to high show as a few figures (each multiple of the threshold
+    # stands for the next threshold - 1 values too): each figure is tried once.
+    possible = low
+    while possible <= high:
+        candidate = shown(possible, protect=True)
+        t_low, t_high = _range(candidate)
+        if _pins(t_low, t_high, suppressed, low, high):
             return Shown(None, NOT_SHOWN, suppressed=True)
+        possible = t_high + 1
     return figure
 
 
-def _pins(figure: Shown, shown_cells, ranges, low: int, high: int) -> bool:
-    t_low, t_high = _range(figure)
+def _pins(t_low: int, t_high: int, suppressed, low: int, high: int) -> bool:
+    """Whether a total shown as standing for ``t_low`` to ``t_high`` leaves some suppressed
+    cell (its range) a single possible value, the others' ranges given."""
     s_low, s_high = max(low, t_low), min(high, t_high)
-    for cell, (c_low, c_high) in zip(shown_cells, ranges, strict=True):
-        if not cell.suppressed:
-            continue
+    for c_low, c_high in suppressed:
         others_low, others_high = low - c_low, high - c_high
         if min(c_high, s_high - others_low) - max(c_low, s_low - others_high) < 1:
             return True

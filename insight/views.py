@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 
 from exports.csv import neutralise
 from exports.pdf import render_pdf
-from insight import charts
+from insight import charts, html
 from insight.figures import Dashboard, may_see_insight
 from insight.forms import InsightForm
 from insight.suppression import fewer_than, threshold
@@ -45,7 +45,7 @@ def _dashboard(request) -> tuple[InsightForm, Dashboard | None]:
     form = InsightForm(request.GET, user=request.user)
     if not form.is_valid():
         return form, None
-    return form, Dashboard(request.user, form.filters())
+    return form, Dashboard(request.user, form.filters(), teams=list(form.teams.values()))
 
 
 def _details(dashboard: Dashboard, **more) -> dict:
@@ -79,6 +79,8 @@ def dashboard(request):
             "form": form,
             "figures": figures,
             "tables": tables,
+            "contents_html": html.contents(tables),
+            "sections_html": html.sections(tables, query),
             "query": query,
             "threshold": threshold(),
             "fewer_than": fewer_than(),

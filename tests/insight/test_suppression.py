@@ -8,6 +8,7 @@ from collections import defaultdict
 
 import pytest
 
+from insight import suppression
 from insight.suppression import NOT_SHOWN, percentage, shown, total
 from tests.insight.fixtures import PERIOD, make
 
@@ -117,3 +118,44 @@ def test_the_back_out_case_on_the_dashboard(
     csv_text = client.get("/insight/lawful_bases.csv", PERIOD).content.decode()
     assert "Vital interests,fewer than 5" in csv_text
     assert ",3\r\n" not in csv_text
+
+
+def _total_trying_every_value(cells: list[int]) -> str:
+    """The rule as first written: every total the shown cells allow is tried, one by one."""
+    shown_cells = [shown(n, protect=True) for n in cells]
+    figure = shown(sum(cells), protect=True)
+    if not any(cell.suppressed for cell in shown_cells):
+        return figure.text
+    ranges = [suppression._range(cell) for cell in shown_cells]
+    low, high = sum(r[0] for r in ranges), sum(r[1] for r in ranges)
+    for possible in range(low, high + 1):
+        t_low, t_high = suppression._range(shown(possible, protect=True))
+        s_low, s_high = max(low, t_low), min(high, t_high)
+        for cell, (c_low, c_high) in zip(shown_cells, ranges, strict=True):
+            others_low, others_high = low - c_low, high - c_high
+            if cell.suppressed and (
+                min(c_high, s_high - others_low) - max(c_low, s_low - others_high) < 1
+            ):
+                return NOT_SHOWN
+    return figure.text
+
+
+@pytest.mark.parametrize("threshold", [1, 2, 3, 5, 10])
+def test_it_tries_each_shown_total_once_and_decides_as_trying_every_value(settings, threshold):
+    """total() tries one value of each figure a total could show as (a multiple of the
+    threshold stands for the values up to the next): the same answer as trying them all."""
+    settings.SMALL_NUMBER_THRESHOLD = threshold
+    assert shown(threshold - 1, protect=True).suppressed == (threshold > 1)
+    values = sorted({0, 1, 2, 3, 4, 5, 6, 9, threshold - 1, threshold, 2 * threshold + 1, 23})
+    few = sorted({0, 1, 3, threshold - 1, threshold, 2 * threshold + 1})
+    combinations = itertools.chain(
+        *(itertools.product(values, repeat=size) for size in (1, 2, 3)),
+        itertools.product(few, repeat=4),
+    )
+    not_shown = 0
+    for cells in combinations:
+        expected = _total_trying_every_value(list(cells))
+        assert total(list(cells), protect=True).text == expected, cells
+        not_shown += expected == NOT_SHOWN
+    if threshold == 5:  # four ones, as above: the rule was met, not only passed by
+        assert not_shown
