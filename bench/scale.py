@@ -11,6 +11,13 @@ from a pool (a topic word such as "neglect" is in about 20% of records, "traffic
 about 0.5%). Each page is measured once at 1,000 records and again at BENCH_RECORDS, so the
 same queue is timed over a table a hundred times larger.
 
+Managers have decided the recorded records that needed them, as a partnership's would be:
+of the prior approvals (a fifth of the records) most approved at the first round, some
+returned once and approved when resubmitted, a few rejected; a share of urgent shares
+(``URGENT_RECORDED``) endorsed after the event or given a concern. Each decision comes
+hours to a few weeks after its round's submission (``TURNAROUND_DAYS``), so the turnaround
+figures are worked out over realistic working days, weekends and bank holidays included.
+
 The auditor's /records/ is timed unfiltered, with each filter alone (a value chosen as a
 search would use it), sorted oldest first, and deep in the list (the page that starts half
 way down, the keyset page that replaced page 2,000 of 25).
@@ -43,7 +50,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from decisions import demo
 from records import insight_counts, search, selectors
 from records.mfa import mfa_required
-from records.models import DecisionRecord, Organisation, Submission, Team, User
+from records.models import (
+    DecisionRecord,
+    ManagerDecision,
+    Organisation,
+    Submission,
+    Team,
+    User,
+)
 
 State = DecisionRecord.State
 
@@ -114,6 +128,18 @@ REASON_SENTENCES = [
 ]
 RARE_SENTENCE = "Fictional example: there are indications of trafficking; the police lead."
 RARE_SHARE = 0.005
+# Recorded urgent shares (shared first, reviewed by a manager afterwards), of all recorded.
+URGENT_RECORDED = 0.04
+# What managers made of the prior approvals and urgent shares they decided.
+APPROVAL_ENDINGS = {"approved": 80, "returned then approved": 12, "rejected": 8}
+REVIEW_ENDINGS = {"endorsed": 92, "concern": 8}
+# Calendar days from a round's submission to the manager's decision, and how often.
+TURNAROUND_DAYS = {0: 15, 1: 25, 2: 20, 3: 12, 4: 10, 6: 8, 9: 6, 15: 4}
+COMMENTS = {
+    "returned": "Fictional example: say which lawful basis applies and why.",
+    "rejected": "Fictional example: the risk does not meet the threshold for sharing.",
+    "concern": "Fictional example: the police should have been asked first.",
+}
 
 COPIED_FIELDS = (
     "answers",
@@ -137,6 +163,7 @@ class People:
     teams: list[Team]
     members: dict[int, list[int]]  # team id -> user ids that decide (practitioners, manager)
     practitioners: dict[int, list[int]]
+    managers: dict[int, int]  # team id -> the user id of its manager
     manager: User  # manages teams[0]
     practitioner: User  # in teams[0]
     auditor: User
@@ -180,6 +207,7 @@ def seed_people() -> People:
         teams=teams,
         members=members,
         practitioners=practitioners,
+        managers={manager.team_id: manager.pk for manager in managers},
         manager=managers[0],
         practitioner=User.objects.get(pk=practitioners[teams[0].pk][0]),
         auditor=users[-1],
@@ -221,6 +249,7 @@ class Seeder:
         self.base_weights = list(LAWFUL_BASES.values())
         self.json_total = 0
         self.count = 0
+        self.decided = 0  # managers' decisions seeded
 
     def _awaiting(self, i: int) -> tuple[DecisionRecord, str, datetime.datetime]:
         """Spread over the teams; a quarter submitted today, half in the last three weeks
@@ -250,6 +279,8 @@ class Seeder:
             team = self.rng.choice(self.people.teams)
             author = self.rng.choice(self.people.members[team.pk])
             name = self.rng.choices(self.recorded_names, self.recorded_weights)[0]
+            if self.rng.random() < URGENT_RECORDED:
+                name = "urgent_share"
             template, state = self.templates[name], State.RECORDED
             submitted_at = self.now - datetime.timedelta(
                 seconds=self.rng.uniform(60, 365 * YEARS * 86400)
@@ -308,7 +339,70 @@ class Seeder:
                     for record in records
                     if record.state in (State.AWAITING_APPROVAL, State.AWAITING_REVIEW)
                 )
+                # The managers' decisions on the recorded ones, each with its rounds.
+                rounds, decisions = [], []
+                for record in records:
+                    self.decide(record, rounds, decisions)
+                Submission.objects.bulk_create(rounds)
+                ManagerDecision.objects.bulk_create(decisions)
+                DecisionRecord.objects.filter(
+                    pk__in=[r.pk for r in records if r.state == State.REJECTED]
+                ).update(state=State.REJECTED)
             self.count += len(records)
+            self.decided += len(decisions)
+
+    def _later(self, moment: datetime.datetime) -> datetime.datetime:
+        """When a manager decides a round submitted at ``moment`` (never after now)."""
+        days = self.rng.choices(list(TURNAROUND_DAYS), list(TURNAROUND_DAYS.values()))[0]
+        decided = moment + datetime.timedelta(days=days, hours=self.rng.uniform(0.2, 8))
+        return min(decided, self.now - datetime.timedelta(seconds=1))
+
+    def decide(self, record: DecisionRecord, rounds: list, decisions: list) -> None:
+        """A recorded record that needed a manager: its rounds and the manager's decisions
+        (the record's submitted_at is its last round's); a rejected one is marked so."""
+        if record.state != State.RECORDED or not record.requires_approval:
+            return
+        if record.approval_timing == "retrospective":
+            ending = self._ending(REVIEW_ENDINGS)
+            awaiting = State.AWAITING_REVIEW
+        else:
+            ending = self._ending(APPROVAL_ENDINGS)
+            awaiting = State.AWAITING_APPROVAL
+        manager = self.people.managers[record.team_id]
+        steps = [(record.submitted_at, ending)]
+        if ending == "returned then approved":
+            returned_at = record.submitted_at - datetime.timedelta(hours=self.rng.uniform(2, 72))
+            first = returned_at - datetime.timedelta(days=self.rng.choice([0, 1, 2, 4]), hours=2)
+            steps = [(first, "returned"), (record.submitted_at, "approved")]
+        for number, (submitted_at, kind) in enumerate(steps, start=1):
+            rounds.append(
+                Submission(
+                    record=record,
+                    number=number,
+                    submitted_at=submitted_at,
+                    submitted_by_id=record.author_id,
+                    outcome=record.outcome,
+                    state_after=awaiting,
+                    answers=record.answers,
+                    snapshot=record.snapshot,
+                )
+            )
+            at = returned_at if kind == "returned" else max(self._later(submitted_at), submitted_at)
+            decisions.append(
+                ManagerDecision(
+                    record=record,
+                    round=number,
+                    kind=kind,
+                    by_id=manager,
+                    at=at,
+                    comment=COMMENTS.get(kind, ""),
+                )
+            )
+        if ending == "rejected":
+            record.state = State.REJECTED
+
+    def _ending(self, endings: dict[str, int]) -> str:
+        return self.rng.choices(list(endings), list(endings.values()))[0]
 
 
 def analyse():
@@ -503,6 +597,7 @@ def run():
     print(
         f"scale: seeded {small:,} records in {small_seconds:.1f} s "
         f"({seeder.json_total / seeder.count / 1e3:.1f} KB of JSON a row); "
+        f"{seeder.decided:,} managers' decisions; "
         f"{everywhere} await a manager in {len(people.teams)} teams; "
         f"the measured manager's queue holds {queue.count()}, "
         f"{queue.filter(overdue=True).count()} overdue"
@@ -522,7 +617,8 @@ def run():
         print(
             f"scale: seeded {total - small:,} more records in {seeded:.1f} s "
             f"({(total - small) / seeded:,.0f} a second, "
-            f"{seeder.json_total / seeder.count / 1e3:.1f} KB of JSON a row on average"
+            f"{seeder.json_total / seeder.count / 1e3:.1f} KB of JSON a row on average, "
+            f"{seeder.decided:,} managers' decisions in all"
             + (f"; ANALYZE {analysed:.1f} s" if connection.vendor == "postgresql" else "")
             + f"); insight counts rebuilt in {recounted:.1f} s; database {database_size()}"
         )
