@@ -97,3 +97,65 @@ def sections(tables: list[Table], query: str) -> SafeString:
             "</section>\n"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value is escaped here
+
+
+def filter_fields(form, figures) -> SafeString:
+    """The filter form's four fields (two dates, two lists) with their labels and errors.
+    ``figures`` (None when the form has errors) gives the period shown in the date fields."""
+    parts = []
+    for field in form:
+        errors = field.errors
+        auto_id = escape(field.auto_id)
+        described = f' aria-describedby="{auto_id}-error"' if errors else ""
+        messages = "".join(
+            f'<p id="{auto_id}-error" class="govuk-error-message"><span class="'
+            f'govuk-visually-hidden">Error:</span> {escape(str(error))}</p>'
+            for error in errors
+        )
+        if field.name in ("organisation", "team"):
+            chosen = field.value()
+            options = "".join(
+                f'<option value="{escape(str(value))}"'
+                + (" selected" if value == chosen else "")
+                + f">{escape(str(label))}</option>"
+                for value, label in field.field.choices
+            )
+            control = (
+                '<select class="govuk-select app-insight__select'
+                + (" govuk-select--error" if errors else "")
+                + f'" id="{auto_id}" name="{escape(field.html_name)}"{described}>\n'
+                f"          {options}\n"
+                "        </select>"
+            )
+        else:
+            if errors:
+                value = field.value()
+                value = "" if value is None else str(value)
+            elif figures is None:
+                value = ""
+            else:
+                day = figures.filters.start if field.name == "date_from" else figures.filters.end
+                value = f"{day:%Y-%m-%d}"
+            control = (
+                '<input class="govuk-input govuk-input--width-10'
+                + (" govuk-input--error" if errors else "")
+                + f'" type="date" id="{auto_id}" name="{escape(field.html_name)}" '
+                f'value="{escape(value)}"{described}>'
+            )
+        parts.append(
+            "\n"
+            '    <div class="govuk-grid-column-one-quarter">\n'
+            '      <div class="govuk-form-group'
+            + (" govuk-form-group--error" if errors else "")
+            + '">\n'
+            f'        <label class="govuk-label govuk-label--s" for="{auto_id}">'
+            f"{escape(str(field.label))}</label>\n"
+            f"        {messages}\n"
+            f"        \n"
+            f"        {control}\n"
+            "        \n"
+            "      </div>\n"
+            "    </div>\n"
+            "    "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped here

@@ -79,6 +79,7 @@ def dashboard(request):
             "form": form,
             "figures": figures,
             "tables": tables,
+            "fields_html": html.filter_fields(form, figures),
             "contents_html": html.contents(tables),
             "sections_html": html.sections(tables, query),
             "query": query,

@@ -99,3 +99,50 @@ def test_it_writes_every_chart_of_the_dashboard_as_the_templates_did(client, rec
     assert _as_templates_wrote_it(CONTENTS_TEMPLATE, tables=tables) in body
     # The fixtures' hostile agency (a spreadsheet formula), its quote escaped.
     assert HOSTILE_AGENCY.replace("'", "&#x27;") in body
+
+
+FIELDS_TEMPLATE = """    {% for field in form %}
+    <div class="govuk-grid-column-one-quarter">
+      <div class="govuk-form-group{% if field.errors %} govuk-form-group--error{% endif %}">
+        <label class="govuk-label govuk-label--s" for="{{ field.auto_id }}">{{ field.label }}</label>
+        {% for error in field.errors %}<p id="{{ field.auto_id }}-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> {{ error }}</p>{% endfor %}
+        {% if field.name == "organisation" or field.name == "team" %}
+        <select class="govuk-select app-insight__select{% if field.errors %} govuk-select--error{% endif %}" id="{{ field.auto_id }}" name="{{ field.html_name }}"{% if field.errors %} aria-describedby="{{ field.auto_id }}-error"{% endif %}>
+          {% for value, label in field.field.choices %}<option value="{{ value }}"{% if value == field.value %} selected{% endif %}>{{ label }}</option>{% endfor %}
+        </select>
+        {% else %}
+        <input class="govuk-input govuk-input--width-10{% if field.errors %} govuk-input--error{% endif %}" type="date" id="{{ field.auto_id }}" name="{{ field.html_name }}" value="{% if field.errors %}{{ field.value|default_if_none:'' }}{% elif field.name == 'date_from' %}{{ figures.filters.start|date:'Y-m-d' }}{% else %}{{ figures.filters.end|date:'Y-m-d' }}{% endif %}"{% if field.errors %} aria-describedby="{{ field.auto_id }}-error"{% endif %}>
+        {% endif %}
+      </div>
+    </div>
+    {% endfor %}"""
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        PERIOD,
+        {"date_from": '<b>"x"</b>', "date_to": "2025-02-30"},
+        {"date_from": "2025-05-01", "date_to": "2025-01-01"},
+        {"team": "999", "organisation": "'><script>"},
+        {"date_from": "1999-01-01", "team": "TEAM"},
+        {"organisation": "OTHER_ORGANISATION", "team": "TEAM"},
+        {"organisation": "ORGANISATION", "team": "TEAM"},
+    ],
+)
+def test_it_writes_the_filter_fields_as_the_template_did(auditor, family_team, school_team, data):
+    from insight.forms import InsightForm
+
+    ids = {
+        "TEAM": family_team.pk,
+        "ORGANISATION": family_team.organisation_id,
+        "OTHER_ORGANISATION": school_team.organisation_id,
+    }
+    data = {key: str(ids.get(value, value)) for key, value in data.items()}
+    form = InsightForm(data, user=auditor)
+    figures = Dashboard(auditor, form.filters()) if form.is_valid() else None
+    written = html.filter_fields(form, figures)
+    assert "    " + written == _as_templates_wrote_it(FIELDS_TEMPLATE, form=form, figures=figures)
+    assert "<script>" not in written and "<b>" not in written
+    assert ("govuk-form-group--error" in written) == bool(form.errors)
