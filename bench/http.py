@@ -183,9 +183,10 @@ def verify_second_factor(client: Client, user) -> None:
         return
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=user, name="bench", defaults={"confirmed": True}
-    )
+    # The scale section may have given this user devices already (one per size it measured).
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
     session = client.session
     session["otp_device_id"] = device.persistent_id
     session.save()
