@@ -281,6 +281,7 @@ AXES_CLIENT_IP_CALLABLE = "records.utils.client_ip"
 AXES_USERNAME_CALLABLE = "records.utils.sign_in_username"  # at most 150 characters
 AXES_LOCKOUT_CALLABLE = "records.throttling.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no banner at start-up
 # Successful sign-ins are already in the audit trail: no second log of them.
 AXES_DISABLE_ACCESS_LOG = True
 # Shown on the lockout page and the two-factor pages: whom to ask for help.
@@ -303,5 +304,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # WeasyPrint logs each step of every PDF at INFO: thousands of lines per bulk export.
-    "loggers": {"weasyprint": {"level": "WARNING"}},
+    # django-axes logs every sign-in at INFO (masked, but a line each); locks are audit events.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
