@@ -322,10 +322,14 @@ class Dashboard:
         return totals
 
     @cached_property
+    def _cube_counts(self) -> Counter:
+        return self._kept(InsightCount, ("month", *CUBE_FIELDS))
+
+    @cached_property
     def cube(self) -> list[dict]:
         return [
             {"month": month, **dict(zip(CUBE_FIELDS, rest, strict=True)), "n": n}
-            for (month, *rest), n in self._kept(InsightCount, ("month", *CUBE_FIELDS)).items()
+            for (month, *rest), n in self._cube_counts.items()
             if n
         ]
 
@@ -409,21 +413,32 @@ class Dashboard:
             tallies[name] for name in names
         )
         bases = tallies["bases"]
-        for row in self.cube:
-            month, n = row["month"], row["n"]
-            outcomes[(month, row["outcome"])] += n
+        # The cube's rows as tuples (month, then CUBE_FIELDS in order): no dict a row.
+        for (
+            month,
+            outcome,
+            _,
+            is_urgent,
+            direction,
+            shares,
+            basis,
+            reason,
+        ), n in self._cube_counts.items():
+            if not n:
+                continue
+            outcomes[(month, outcome)] += n
             monthly[month] += n
-            if row["outcome"] == WITHOUT_CONSENT:
+            if outcome == WITHOUT_CONSENT:
                 without[month] += n
-            if row["reason"]:
-                reasons[row["reason"]] += n
-            if row["direction"] == "request":
+            if reason:
+                reasons[reason] += n
+            if direction == "request":
                 requests[month] += n
-                if not row["shares"]:
+                if not shares:
                     refused[month] += n
-            if row["shares"]:
-                bases[row["lawful_basis"]] += n
-                if row["urgent"]:
+            if shares:
+                bases[basis] += n
+                if is_urgent:
                     urgent[month] += n
         return tallies
 
