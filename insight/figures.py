@@ -21,6 +21,8 @@ month costs nothing).
 - ``overdue``: what is overdue now, by state (the approval queue's own condition).
 
 So the number of queries is the same for 3 records as for 100,000.
+The pages that show every figure (the dashboard, the board report) read them all in one
+query first (``read_together()``); a single chart reads only what it shows.
 """
 
 from __future__ import annotations
@@ -284,15 +286,34 @@ class Dashboard:
         return totals
 
     def _kept_sums(self, model, fields: tuple[str, ...], months, **where) -> Counter:
-        """SUM(n) of the kept counts by ``fields`` over whole ``months`` in scope, in plain
-        SQL: the ORM's building of these queries cost more than running them. ``where``
-        takes ``<field>__lt``, the only condition asked for."""
+        """SUM(n) of the kept counts by ``fields`` over whole ``months`` in scope (as
+        read_together() read them, if it did)."""
+        key = (model, fields, tuple(months), tuple(where.items()))
+        if key in self._read:
+            return Counter(self._read[key])
         totals: Counter = Counter()
+        built = self._kept_sums_sql(model, fields, months, **where)
+        if built is None:
+            return totals
+        selected, rest, params = built
+        # Dates and booleans come back as the ORM gives them: SQLite's converters (which
+        # Django registers by declared column type) apply to plain SQL too.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(selected)} {rest}", params)
+            for *key, n in cursor.fetchall():
+                totals[tuple(key)] += n
+        return totals
+
+    def _kept_sums_sql(self, model, fields: tuple[str, ...], months, **where):
+        """The query of _kept_sums as (the selected columns, ``fields`` then the count; the
+        FROM, WHERE and GROUP BY; params), or None when it would read nothing. Plain SQL:
+        the ORM's building of these queries cost more than running them. ``where`` takes
+        ``<field>__lt``, the only condition asked for."""
         teams = [insight_counts.ALL_TEAMS] if self.team_ids is None else self.team_ids
         if not months or not teams:
-            return totals
+            return None
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(name) for name in fields)
+        columns = [quote(name) for name in fields]
         conditions = [
             f"{quote('month')} IN ({', '.join(['%s'] * len(months))})",
             f"{quote('team_key')} IN ({', '.join(['%s'] * len(teams))})",
@@ -306,20 +327,96 @@ class Dashboard:
         # One team (or all teams' sums) read by its whole key: each row is a key of its own,
         # nothing to group (SQLite's GROUP BY cost more than the rest of the query).
         grouped = len(teams) > 1 or not set(insight_counts.KEYS[model]) <= {*fields, "team_key"}
-        if not grouped:
-            sql = f"SELECT {columns}, {quote('n')} FROM {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
-        else:
-            sql = f"SELECT {columns}, SUM({quote('n')}) FROM {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
-        sql += f"WHERE {' AND '.join(conditions)}"
+        selected = [*columns, f"SUM({quote('n')})" if grouped else quote("n")]
+        rest = f"FROM {quote(model._meta.db_table)} WHERE {' AND '.join(conditions)}"  # noqa: S608 - names from the model
         if grouped:
-            sql += f" GROUP BY {columns}"
-        # Dates and booleans come back as the ORM gives them: SQLite's converters (which
-        # Django registers by declared column type) apply to plain SQL too.
+            rest += f" GROUP BY {', '.join(columns)}"
+        return selected, rest, params
+
+    # The columns of read_together()'s UNION ALL after its part number: each read puts its
+    # fields in adjacent ones (a slice of the row) and a typed NULL in the rest (so each
+    # column has one type).
+    _SLOTS = {
+        "month": "date",
+        "outcome": "text",
+        "state": "text",
+        "urgent": "boolean",
+        "direction": "text",
+        "shares": "boolean",
+        "lawful_basis": "text",
+        "reason": "text",
+        "number": "integer",
+    }
+
+    def _reads(self) -> list[tuple]:
+        """The kept-count reads of the whole months, as (model, fields, the slots they go
+        in, where). The cube first: SQLite converts a UNION's columns (dates, booleans) by
+        the types its first SELECT declares."""
+        return [
+            (InsightCount, ("month", *CUBE_FIELDS), ("month", *CUBE_FIELDS), {}),
+            (InsightAgencyCount, ("agency",), ("outcome",), {}),
+            (InsightReviewCount, ("month",), ("month",), {"review_date__lt": self.today}),
+            (InsightManagerCount, ("kind", "working_days"), ("reason", "number"), {}),
+        ]
+
+    @cached_property
+    def _read(self) -> dict:
+        """What read_together() read: kept sums by (model, fields, months, where), and
+        "overdue"."""
+        return {}
+
+    def read_together(self) -> None:
+        """The kept counts of the whole months and the overdue count in one query, for the
+        pages that show every figure: one round trip, not five (on a busy machine each
+        waits its turn for the database server)."""
+        if self._read:
+            return
+        quote = connection.ops.quote_name
+        whole, _, _ = self._split
+        slots = list(self._SLOTS)
+        branches, params, parts = [], [], []
+
+        def branch(part: int, columns: dict, n: str, rest: str) -> str:
+            values = [
+                columns.get(slot, f"CAST(NULL AS {kind})") for slot, kind in self._SLOTS.items()
+            ]
+            return f"SELECT {part}, {', '.join(values)}, {n} {rest}"
+
+        for model, fields, in_slots, where in self._reads():
+            built = self._kept_sums_sql(model, fields, whole, **where)
+            if built is None:
+                continue
+            selected, rest, more = built
+            key = (model, fields, tuple(whole), tuple(where.items()))
+            start = 1 + slots.index(in_slots[0])  # after the part number
+            assert slots[start - 1 : start - 1 + len(in_slots)] == list(in_slots)  # noqa: S101
+            parts.append((key, start, start + len(in_slots)))
+            columns = dict(zip(in_slots, selected[:-1], strict=True))
+            branches.append(branch(len(parts) - 1, columns, selected[-1], rest))
+            params += more
+        overdue_sql, overdue_params = self._overdue_sql()
+        branches.append(
+            branch(
+                len(parts),
+                {"state": quote("state")},
+                quote("n"),
+                f"FROM ({overdue_sql}) {quote('overdue')}",
+            )
+        )
+        params += overdue_params
+        read: dict = {key: Counter() for key, _, _ in parts}
+        overdue: dict = {}
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for *key, n in cursor.fetchall():
-                totals[tuple(key)] += n
-        return totals
+            cursor.execute(" UNION ALL ".join(branches), params)
+            state = 1 + slots.index("state")
+            for row in cursor.fetchall():
+                if row[0] == len(parts):
+                    overdue[row[state]] = row[-1]
+                else:
+                    key, start, stop = parts[row[0]]
+                    read[key][row[start:stop]] += row[-1]
+        read["overdue"] = overdue
+        self._read.update(read)
 
     @cached_property
     def _cube_counts(self) -> Counter:
@@ -384,6 +481,13 @@ class Dashboard:
 
     @cached_property
     def overdue(self) -> dict[str, int]:
+        if "overdue" in self._read:
+            return dict(self._read["overdue"])
+        with connection.cursor() as cursor:
+            cursor.execute(*self._overdue_sql())
+            return dict(cursor.fetchall())
+
+    def _overdue_sql(self) -> tuple[str, tuple]:
         condition = selectors.overdue_condition()
         key = (condition, None if self.team_ids is None else tuple(self.team_ids))
         compiled = _OVERDUE_SQL.get(key)
@@ -397,9 +501,7 @@ class Dashboard:
             if len(_OVERDUE_SQL) > 100:
                 _OVERDUE_SQL.clear()
             compiled = _OVERDUE_SQL[key] = rows.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(*compiled)
-            return dict(cursor.fetchall())
+        return compiled
 
     # Sums over the cube ----------------------------------------------------------------
 
@@ -469,6 +571,7 @@ class Dashboard:
         return table
 
     def charts(self) -> list[Table]:
+        self.read_together()
         return [self.chart(name) for name in self.CHARTS]
 
     def _chart_outcomes(self) -> Table:

@@ -8,6 +8,8 @@ import datetime
 from collections import Counter
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from insight.figures import Dashboard, Filters
@@ -62,3 +64,36 @@ def test_a_cut_period_counts_what_the_records_say(records, manager, family_team,
         for elapsed, n in values:
             pairs[(timing, elapsed)] += n
     assert +pairs == +turnaround
+
+
+def figures_of(figures: Dashboard) -> dict:
+    return {
+        "cube": sorted(figures.cube, key=repr),
+        "agencies": figures.agencies,
+        "past_review": figures.past_review,
+        "manager_kinds": {kind: n for kind, n in figures.manager_kinds.items() if n},
+        "turnaround_days": {kind: sorted(pairs) for kind, pairs in figures.turnaround_days.items()},
+        "overdue": figures.overdue,
+    }
+
+
+@pytest.mark.parametrize("who", ["manager", "auditor"])
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (D(2025, 1, 1), D(2025, 3, 31)),  # whole months only
+        (D(2025, 1, 5), D(2025, 3, 12)),  # both ends cut
+        (D(2025, 2, 14), D(2025, 2, 20)),  # no whole month: only the overdue count read
+        (D(2025, 1, 1), timezone.localdate()),  # to today
+    ],
+)
+def test_the_figures_read_in_one_query_are_those_read_one_by_one(records, request, who, start, end):
+    user = request.getfixturevalue(who)
+    together = Dashboard(user, Filters(start=start, end=end))
+    with CaptureQueriesContext(connection) as queries:
+        together.read_together()
+    assert len(queries) == 1
+    one_by_one = Dashboard(user, Filters(start=start, end=end))
+
+    assert figures_of(together) == figures_of(one_by_one)
+    assert figures_of(together)["cube"], "the period has decisions to compare"
