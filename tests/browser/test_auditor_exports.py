@@ -5,9 +5,7 @@ ZIP. Another practitioner gets 404 on a record's PDF that is not theirs."""
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from pypdf import PdfReader
 
 from decisions import demo
 from tests.browser.wizard_pages import AccessibilityLog
+from tests.config.processes import run_worker_batch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,32 +43,7 @@ def records(practitioner):
 
 def run_worker() -> subprocess.CompletedProcess:
     """A real db_worker on the test database: builds what is queued, then exits."""
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-        "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),  # the live server serves from here
-        "DEBUG": "false",
-    }
-    return subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "db_worker",
-            "--batch",
-            "--no-reload",
-            "--no-startup-delay",
-            "--interval=0",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    return run_worker_batch(Path(settings.MEDIA_ROOT))  # the live server serves from here
 
 
 def test_an_auditor_filters_reads_downloads_and_exports(

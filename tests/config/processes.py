@@ -52,6 +52,26 @@ def environment(media: Path, **extra: str) -> dict:
     return env
 
 
+def run_worker_batch(media: Path) -> subprocess.CompletedProcess:
+    """A `db_worker` that builds what is queued, then exits."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--batch",
+            "--no-reload",
+            "--no-startup-delay",
+            "--interval=0",
+        ],
+        cwd=ROOT,
+        env=environment(media),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
 def start_worker(media: Path, log: Path, worker_id: str = "") -> subprocess.Popen:
     """A `db_worker` that keeps polling the queue (stop it with ``stop``)."""
     command = [

@@ -3,9 +3,6 @@ progress, a ZIP of PDFs and a manifest in storage, failures told, and a real `db
 
 import csv
 import io
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from decisions import demo
 from exports import jobs
 from exports.models import ExportJob
 from records.models import AuditEvent
+from tests.config.processes import run_worker_batch
 
 Status = ExportJob.Status
 ROOT = Path(__file__).resolve().parents[2]
@@ -352,35 +350,8 @@ def test_a_real_db_worker_builds_the_queued_job(auditor, records, tmp_path):
         )
     job = jobs.export_job_start(user=auditor, query="")
     media = tmp_path / "worker-media"
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-        "TEST_MEDIA_ROOT": str(media),
-        "DEBUG": "false",
-    }
-    if db.get("PASSWORD"):
-        env["PGPASSWORD"] = db["PASSWORD"]
 
-    worker = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "db_worker",
-            "--batch",
-            "--no-reload",
-            "--no-startup-delay",
-            "--interval=0",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    worker = run_worker_batch(media)
 
     assert worker.returncode == 0, worker.stdout + worker.stderr
     job.refresh_from_db()
