@@ -76,7 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, with a cheaper read of the session's device.
+    "records.mfa_middleware.DeviceMiddleware",
     # Managers, auditors and staff verify a second factor before any other page.
     "records.mfa_middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -135,7 +136,8 @@ LOGOUT_REDIRECT_URL = "login"
 # AxesStandaloneBackend refuses a locked username-and-IP pair before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with a cheaper read of the signed-in user (records/rows.py).
+    "records.backends.UserBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -197,6 +199,8 @@ RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
 # "fewer than N" and others rounded to a multiple of it (insight/suppression.py).
 SMALL_NUMBER_THRESHOLD = env.int("SMALL_NUMBER_THRESHOLD", default=5)
 
+# Django's database sessions, with a cheaper read (config/sessions.py).
+SESSION_ENGINE = "config.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)

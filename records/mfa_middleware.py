@@ -6,13 +6,40 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 
 from records.mfa import has_confirmed_device, mfa_pending
+from records.rows import RowByPk
 
 OPEN_URL_NAMES = ("login", "logout", "mfa_enrol", "mfa_verify")
+
+
+class DeviceMiddleware(OTPMiddleware):
+    """django-otp's OTPMiddleware, loading the session's device with ``RowByPk`` (on every
+    request of a manager or auditor). Everything else is django-otp's: the device must be
+    the user's and confirmed (``_finalize_device``), or the session loses it."""
+
+    _loaders: dict[type, RowByPk] = {}
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        try:  # as Device.from_persistent_id: anything malformed is no device
+            model_label, device_id = persistent_id.rsplit("/", 1)
+            app_label, model_name = model_label.split(".")
+            model = apps.get_model(app_label, model_name)
+            pk = int(device_id)
+        except (ValueError, LookupError):
+            return None
+        if not issubclass(model, Device):
+            return None
+        if model not in self._loaders:
+            self._loaders[model] = RowByPk(model)
+        return self._loaders[model].get(pk)
 
 
 class MFARequiredMiddleware:
