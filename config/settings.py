@@ -103,6 +103,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.service",
             ],
+            # {% url %} remembering constant names' URLs (config/template_urls.py).
+            "builtins": ["config.template_urls"],
         },
     },
 ]
