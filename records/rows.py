@@ -9,6 +9,7 @@ it is the same object ``Model.objects.get(pk=...)`` returns."""
 
 from __future__ import annotations
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model
 from django.db.models.expressions import Col
@@ -53,3 +54,86 @@ class RowByPk:
             for convert in found:
                 values[index] = convert(values[index], column, connection)
         return self.model.from_db(alias, self._names, values)
+
+
+class Prepared:
+    """A ``values()`` queryset whose SQL the ORM builds once per database and shape, then run
+    again with new values for its integer parameters (ids).
+
+    ``build(*shape, **ids)`` makes the queryset. It is called once with a stand-in integer
+    for each id (or list of ids); where each stand-in lands in the SQL's parameters is
+    noted, and each later run puts the real ids there. Anything else the query depends on
+    (a date, a size) must be in ``shape``, part of the cache key with how many ids each list
+    holds. Rows come back as dicts, converted by the ORM's own converters, as ``values()``
+    gives them."""
+
+    # Stand-ins no real id is: negative, and far from any other parameter of a list page.
+    _FIRST_STAND_IN = -7_000_000_001
+
+    def __init__(self, model: type[Model], build):
+        self.model = model
+        self.build = build
+        self._compiled: dict[tuple, tuple] = {}
+
+    def _stand_ins(self, ids: dict) -> dict:
+        stand_ins, next_ = {}, self._FIRST_STAND_IN
+        for name, value in ids.items():
+            if isinstance(value, list | tuple):
+                stand_ins[name] = [next_ - i for i in range(len(value))]
+                next_ -= len(value)
+            else:
+                stand_ins[name] = next_
+                next_ -= 1
+        return stand_ins
+
+    def _compile(self, alias: str, shape: tuple, ids: dict):
+        stand_ins = self._stand_ins(ids)
+        queryset = self.build(*shape, **stand_ins)
+        query = queryset.query
+        compiler = query.get_compiler(alias)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # e.g. ``id__in=[]``: the ORM runs no query for it either
+            return None
+        # Where each stand-in is: (position, name, index in its list or None).
+        where = {}
+        for name, value in stand_ins.items():
+            listed = enumerate(value) if isinstance(value, list) else [(None, value)]
+            for index, stand_in in listed:
+                where[stand_in] = (name, index)
+        slots = [
+            (position, *where[param])
+            for position, param in enumerate(params)
+            if isinstance(param, int) and param in where
+        ]
+        found = {(name, index) for _, name, index in slots}
+        expected = {(name, index) for name, index in where.values()}
+        if found != expected:
+            raise ValueError(f"Prepared: ids missing from the SQL's parameters: {expected - found}")
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        return compiler, sql, list(params), slots, names
+
+    def rows(self, *, shape: tuple = (), **ids) -> list[dict]:
+        alias = router.db_for_read(self.model)
+        connection = connections[alias]
+        lengths = tuple(
+            (name, len(value) if isinstance(value, list | tuple) else None)
+            for name, value in sorted(ids.items())
+        )
+        key = (alias, connection.vendor, shape, lengths)
+        if key not in self._compiled:
+            if len(self._compiled) >= 256:  # yesterday's dates, teams since reorganised
+                self._compiled.clear()
+            self._compiled[key] = self._compile(alias, shape, ids)
+        if self._compiled[key] is None:
+            return []
+        compiler, sql, params, slots, names = self._compiled[key]
+        params = list(params)
+        for position, name, index in slots:
+            params[position] = ids[name] if index is None else ids[name][index]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        if compiler.has_extra_select:  # columns the ORDER BY needed, not the caller
+            fetched = [row[: compiler.col_count] for row in fetched]
+        return [dict(zip(names, row, strict=True)) for row in compiler.results_iter([fetched])]

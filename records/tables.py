@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from html import escape
+from types import SimpleNamespace
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -163,11 +164,21 @@ def queue_rows(records) -> QueueRows:
     the working days, however many rows: not one count from each row's date."""
     today = workdays.today()
     link = _links("approvals:detail")
-    rows = QueueRows(records)
+    rows = QueueRows(_QueueRow(row) if isinstance(row, dict) else row for row in records)
     dates = {workdays.local_date(record.submitted_at) for record in rows}
     ages = _ages(today, min(dates)) if dates else {}
     for record in rows:
         record.age_working_days = ages.get(workdays.local_date(record.submitted_at), 0)
-        record.author_name = record.author.get_full_name() or record.author.username
+        if not isinstance(record, _QueueRow):
+            record.author_name = record.author.get_full_name() or record.author.username
         record.link = link(record.reference)
     return rows
+
+
+class _QueueRow(SimpleNamespace):
+    """A queue row read as a dict (``selectors.queue_head``), with the names the table uses."""
+
+    def __init__(self, values: dict):
+        super().__init__(**values)
+        name = f"{values['author__first_name']} {values['author__last_name']}".strip()
+        self.author_name = name or values["author__username"]

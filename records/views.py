@@ -40,9 +40,10 @@ def home(request):
     user = request.user
     context = {}
     if user.can_decide:
-        context["for_you"] = tables.list_rows(selectors.awaiting_author(user)[:20])
-        context["drafts"] = tables.list_rows(selectors.drafts_for(user)[:20], drafts=True)
-        context["decisions"] = tables.list_rows(selectors.submitted_by(user)[:20])
+        for_you, drafts, decisions = selectors.home_lists(user, size=20)
+        context["for_you"] = tables.list_rows(for_you)
+        context["drafts"] = tables.list_rows(drafts, drafts=True)
+        context["decisions"] = tables.list_rows(decisions)
     if user.is_manager:
         queue, context["queue_count"], context["overdue_count"] = selectors.queue_head(
             user, size=QUEUE_PAGE_SIZE

@@ -1032,3 +1032,38 @@ def test_the_round_seen_does_not_hide_who_acted_first(practitioner, manager, dep
     decision_act(record=record, manager=manager, kind="returned", comment="More.")
     with pytest.raises(StaleState, match="already been dealt with: returned for changes by"):
         decision_act(record=record, manager=deputy, kind="approved", expected_round=1)
+
+
+def _head(manager, size=50):
+    rows, count, overdue = selectors.queue_head(manager, size=size)
+    return [row["reference"] for row in rows], count, overdue
+
+
+def _queue(manager, size=50):
+    queue = selectors.approval_queue(manager)
+    references = [record.reference for record in queue[:size]]
+    return references, queue.count(), queue.filter(overdue=True).count()
+
+
+def test_the_home_pages_queue_head_is_the_approval_queue_for_each_scope(
+    practitioner, manager, deputy, council_manager, manager2, family_team
+):
+    """queue_head's SQL is built once per shape and run with each manager's ids: every
+    manager, whatever their teams, sees what approval_queue gives them, overdue first."""
+    old = _share(practitioner)
+    DecisionRecord.objects.filter(pk=old.pk).update(
+        submitted_at=timezone.now() - datetime.timedelta(days=30)
+    )
+    _urgent_share(practitioner)
+    _share(deputy)
+    _share(manager)  # the team has other managers: the team's scope
+    lone_manager_team = Team.objects.create(organisation=family_team.organisation, name="Lone")
+    lone = _manager("lonemanager", lone_manager_team, [lone_manager_team])
+    _share(lone)  # nobody else manages the team: the organisation's managers
+
+    for someone in (manager, deputy, council_manager, manager2, lone):
+        for size in (50, 2):
+            assert _head(someone, size) == _queue(someone, size)
+    references, count, overdue = _head(manager)
+    assert references[0] == old.reference
+    assert (count, overdue) == (4, 1)  # not their own; the 30-day-old one overdue

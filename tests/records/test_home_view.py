@@ -120,7 +120,11 @@ def test_it_shows_the_manager_their_teams_queue(
     response = client.get("/")
 
     assert response.status_code == 200
-    assert set(response.context["queue"]) == {awaiting_approval, awaiting_review, refused_request}
+    assert {row.reference for row in response.context["queue"]} == {
+        awaiting_approval.reference,
+        awaiting_review.reference,
+        refused_request.reference,
+    }
     queue = table(response.content.decode(), QUEUE_CAPTION)
     for record in (awaiting_approval, awaiting_review, refused_request):
         assert f'href="/approvals/{record.reference}/"' in queue
@@ -188,3 +192,25 @@ def test_it_shows_the_practitioner_what_waits_for_them(client, practitioner, man
 def test_it_shows_no_waiting_table_when_nothing_waits(client, practitioner):
     client.force_login(practitioner)
     assert "Waiting for you" not in client.get("/").content.decode()
+
+
+def test_its_lists_are_the_selectors_lists_for_each_user(practitioner, practitioner2, manager):
+    """home_lists runs SQL built once with each user's id: the same rows the selectors give."""
+    from records import selectors
+
+    for author in (practitioner, practitioner2, manager):
+        submitted(author, "share_with_consent")
+        submitted(author, "share_without_consent")
+        demo.create_draft(author=author, answers=demo.finished_answers("share_with_consent"))
+    returned = submitted(practitioner, "share_without_consent")
+    decision_act(record=returned, manager=manager, kind="returned", comment="More, please.")
+
+    for user in (practitioner, practitioner2, manager):
+        assert selectors.home_lists(user, size=20) == (
+            list(selectors.awaiting_author(user)[:20]),
+            list(selectors.drafts_for(user)[:20]),
+            list(selectors.submitted_by(user)[:20]),
+        )
+    assert [row["reference"] for row in selectors.home_lists(practitioner, size=20)[0]] == [
+        returned.reference
+    ]

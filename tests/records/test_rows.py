@@ -10,7 +10,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from records.models import User
-from records.rows import RowByPk
+from records.rows import Prepared, RowByPk
 from tests.records.mfa_helpers import enrolled
 
 
@@ -81,3 +81,62 @@ def test_a_deactivated_user_is_signed_out_on_their_next_request(client, practiti
 
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/")
+
+
+# Prepared: a values() query built once per shape, run with other ids.
+
+
+def _authored_by(user, states):
+    return (
+        User.objects.filter(pk=user, role__in=states)
+        .order_by("pk")
+        .values("pk", "username", "last_login", "is_active")
+    )
+
+
+def _in_teams(teams, *, user):
+    return (
+        User.objects.filter(team_id__in=teams)
+        .exclude(pk=user)
+        .order_by("username")
+        .values("username", "team_id", "date_joined")
+    )
+
+
+def test_prepared_rows_are_the_orms_rows_for_each_id(practitioner, practitioner2, manager):
+    prepared = Prepared(User, lambda roles, **ids: _authored_by(ids["user"], roles))
+    roles = ("practitioner", "manager")
+
+    for user in (practitioner, practitioner2, manager):
+        assert prepared.rows(shape=(roles,), user=user.pk) == list(_authored_by(user.pk, roles))
+    assert len(prepared._compiled) == 1  # built once, run three times
+
+
+def test_prepared_puts_each_id_of_a_list_in_its_place(
+    practitioner, practitioner2, manager, manager2, family_team, school_team
+):
+    prepared = Prepared(User, lambda teams, user: _in_teams(teams, user=user))
+    both = [family_team.pk, school_team.pk]
+
+    for teams, user in [
+        (both, practitioner.pk),
+        ([school_team.pk, family_team.pk], manager.pk),
+        ([family_team.pk], practitioner2.pk),
+        ([school_team.pk], manager2.pk),
+    ]:
+        assert prepared.rows(teams=teams, user=user) == list(_in_teams(teams, user=user))
+    assert len(prepared._compiled) == 2  # a list of two ids, a list of one
+
+
+def test_prepared_gives_no_rows_for_an_empty_list_as_the_orm_does(practitioner):
+    prepared = Prepared(User, lambda teams, user: _in_teams(teams, user=user))
+
+    assert prepared.rows(teams=[], user=practitioner.pk) == []
+    assert list(_in_teams([], user=practitioner.pk)) == []
+
+
+def test_prepared_refuses_an_id_the_query_does_not_use(db):
+    prepared = Prepared(User, lambda user: User.objects.values("pk"))
+
+    with pytest.raises(ValueError, match="ids missing"):
+        prepared.rows(user=1)
