@@ -580,6 +580,7 @@ def run():
     started = time.perf_counter()
     seeder.seed(0, small)
     insight_counts.rebuild()  # bulk_create passes by the services that keep the counts
+    insight_counts.rebuild_outcome_titles()  # and the outcomes' titles
     analyse()
     small_seconds = time.perf_counter() - started
     awaiting = (  # the oldest prior approval in the manager's team (a review if none)
@@ -610,6 +611,7 @@ def run():
         seeded = time.perf_counter() - started
         started = time.perf_counter()
         insight_counts.rebuild()
+        insight_counts.rebuild_outcome_titles()
         recounted = time.perf_counter() - started
         started = time.perf_counter()
         analyse()

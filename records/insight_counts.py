@@ -43,6 +43,7 @@ from records.models import (
     InsightManagerCount,
     InsightReviewCount,
     ManagerDecision,
+    OutcomeTitle,
     Submission,
 )
 
@@ -355,6 +356,36 @@ def rebuild() -> dict[str, int]:
         )
         made[model.__name__] = len(rows)
     return made
+
+
+def keep_outcome_title(outcome: str, snapshot: Mapping) -> None:
+    """The outcome a record was just submitted with, and its title (the latest wins)."""
+    title = str(((snapshot or {}).get("outcome") or {}).get("title") or "")
+    OutcomeTitle.objects.bulk_create(
+        [OutcomeTitle(outcome=outcome, title=title)],
+        update_conflicts=True,
+        unique_fields=["outcome"],
+        update_fields=["title"],
+    )
+
+
+def rebuild_outcome_titles() -> int:
+    """Each outcome the records have, with its latest submitted record's title (after
+    loading records any other way than through the services, as ``rebuild``)."""
+    OutcomeTitle.objects.all().delete()
+    submitted = DecisionRecord.objects.exclude(outcome="").exclude(submitted_at=None)
+    titles = []
+    for outcome in list(submitted.order_by().values_list("outcome", flat=True).distinct()):
+        latest = (
+            submitted.filter(outcome=outcome)
+            .order_by("-submitted_at", "-id")
+            .values_list("snapshot", flat=True)
+            .first()
+        )
+        title = str(((latest or {}).get("outcome") or {}).get("title") or "")
+        titles.append(OutcomeTitle(outcome=outcome, title=title))
+    OutcomeTitle.objects.bulk_create(titles)
+    return len(titles)
 
 
 def _date(value) -> datetime.date:

@@ -575,3 +575,18 @@ class InsightManagerCount(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} team {self.team_key} {self.kind}: {self.n}"
+
+
+class OutcomeTitle(models.Model):
+    """Each outcome a record has been submitted with, and the title the latest such record
+    showed (``records`` does not know the flowchart; its records say). The records filter
+    offers these on every list page: a read of a dozen rows, not a walk of the records'
+    outcome index and a dozen snapshots. Kept by ``services.decision_submit``; rebuilt with
+    the counts (``manage.py rebuild_insight_counts``). An outcome stays when retention
+    deletes its last record: it is still one the flowchart has."""
+
+    outcome = models.CharField(max_length=40, primary_key=True)
+    title = models.CharField(max_length=300)
+
+    def __str__(self):
+        return f"{self.outcome}: {self.title}"

@@ -219,6 +219,8 @@ def decision_submit(
     if not updated:
         raise StaleState(f"{record.reference} has already been submitted.")
     insight_counts.change(before=before, after=insight_counts.values_of(record.pk))
+    if outcome:
+        insight_counts.keep_outcome_title(outcome, snapshot)
     for name, value in fields.items():
         setattr(record, name, value)
     round_number = (record.submissions.aggregate(last=Max("number"))["last"] or 0) + 1
