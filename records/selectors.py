@@ -451,14 +451,14 @@ def _manager_teams(user: User) -> tuple[list[int], list[int]]:
     return sorted(mine), sorted(organisation)
 
 
-def queue_head(user: User, *, size: int) -> tuple[list[dict], int, int]:
-    """The first ``size`` items of ``approval_queue`` (as dicts of ``QUEUE_VALUES``), how
-    many it holds and how many are overdue, in one query (the counts are window functions
+def queue_head(user: User, *, size: int, offset: int = 0) -> tuple[list[dict], int, int]:
+    """``size`` items of ``approval_queue`` from ``offset`` (as dicts of ``QUEUE_VALUES``),
+    how many it holds and how many are overdue, in one query (the counts are window functions
     over the whole queue). Its SQL is built once a day per shape (``rows.Prepared``): on
     every manager's home page, the ORM took longer to build it than the database to run it."""
     managed, organisation = _manager_teams(user)
     rows = _QUEUE_HEAD.rows(
-        shape=(workdays.today(), size),
+        shape=(workdays.today(), size, offset),
         user=user.pk,
         managed=managed,
         organisation=organisation,
@@ -469,7 +469,7 @@ def queue_head(user: User, *, size: int) -> tuple[list[dict], int, int]:
     return rows, rows[0]["queue_count"], rows[0]["overdue_count"]
 
 
-def _queue_head(on: datetime.date, size: int, **ids) -> QuerySet[DecisionRecord]:
+def _queue_head(on: datetime.date, size: int, offset: int, **ids) -> QuerySet[DecisionRecord]:
     return (
         _queue_rows()
         .filter(_scope_of(**ids))
@@ -481,7 +481,7 @@ def _queue_head(on: datetime.date, size: int, **ids) -> QuerySet[DecisionRecord]
             overdue_count=Window(Count("pk", filter=Q(overdue=True))),
         )
         .order_by("-overdue", "submitted_at", "pk")
-        .values(*QUEUE_VALUES)[:size]
+        .values(*QUEUE_VALUES)[offset : offset + size]
     )
 
 

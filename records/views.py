@@ -16,7 +16,6 @@ from records.models import AuditEvent, DecisionRecord, ManagerDecision
 from records.search import parse_cursor, seek_page
 from records.selectors import (
     approval_get_for_manager,
-    approval_queue,
     record_get_for_user,
 )
 from records.services import (
@@ -134,14 +133,30 @@ def record_detail(request, reference: str):
 def approval_queue_view(request):
     if not request.user.is_manager:
         raise PermissionDenied("Only managers approve and review decisions.")
-    queue = approval_queue(request.user)
-    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = _with_ages(page.object_list)
-    return render(
-        request,
-        "records/approvals.html",
-        {"page": page, "overdue_count": queue.filter(overdue=True).count()},
-    )
+    # A page of the queue with its counts in one query (selectors.queue_head), numbered as
+    # Paginator.get_page numbers it: not a number, page 1; out of range, the last page.
+    asked = request.GET.get("page")
+    number = _page_number(asked)
+    rows, count, overdue = _queue_page(request.user, number)
+    if not rows and number > 1:  # past the end: no rows, so no counts either
+        _, count, overdue = _queue_page(request.user, 1)
+    paginator = Paginator(range(count), QUEUE_PAGE_SIZE)
+    page = paginator.get_page(asked)
+    if page.number != number:
+        rows, count, overdue = _queue_page(request.user, page.number)
+    page.object_list = _with_ages(rows)
+    return render(request, "records/approvals.html", {"page": page, "overdue_count": overdue})
+
+
+def _page_number(asked) -> int:
+    try:
+        return max(1, int(asked or 1))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _queue_page(user, number: int):
+    return selectors.queue_head(user, size=QUEUE_PAGE_SIZE, offset=(number - 1) * QUEUE_PAGE_SIZE)
 
 
 @login_required

@@ -201,6 +201,16 @@ def test_it_pages_the_queue(client, monkeypatch, practitioner, manager):
     assert "3 waiting for you" in second
     # A page number out of range shows the last page, not an error.
     assert references(client.get(QUEUE_URL, {"page": 99}).content.decode()) == [newest.reference]
+    # As Django's Paginator.get_page: zero or less is the last page, anything else page 1.
+    for asked, expected in [
+        ("0", [newest.reference]),
+        ("-3", [newest.reference]),
+        ("two", [oldest.reference, middle.reference]),
+        ("", [oldest.reference, middle.reference]),
+    ]:
+        page = client.get(QUEUE_URL, {"page": asked}).content.decode()
+        assert references(page) == expected, asked
+        assert "3 waiting for you" in page
 
 
 def test_it_runs_as_many_queries_for_thirty_items_as_for_three(client, practitioner, manager):
