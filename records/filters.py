@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from records import search, selectors, workdays
 from records.models import DecisionRecord, User
+from records.rows import Prepared
 
 State = DecisionRecord.State
 
@@ -446,8 +447,10 @@ class RecordFilter(django_filters.FilterSet):
         # The organisation's teams, from the choices already read: the date index walked.
         if not value:
             return queryset
-        teams = [team.pk for team in self.teams if str(team.organisation_id) == value]
-        return search.in_date_order(queryset, "team", teams)
+        return search.in_date_order(queryset, "team", self.organisation_teams(value))
+
+    def organisation_teams(self, value: str) -> list[int]:
+        return [team.pk for team in self.teams if str(team.organisation_id) == value]
 
     def filter_team(self, queryset, name, value):
         return queryset.filter(team_id=value) if value else queryset  # record_team_submitted
@@ -501,3 +504,79 @@ def search_records(*, user: User, params) -> tuple[RecordFilter, object]:
     if filters.order == search.OLDEST:
         records = records.order_by("submitted_at", "id")
     return filters, records
+
+
+# --- The list's page, read with SQL built once per shape ------------------------------------
+
+# Filters whose value changes the SQL itself: part of the shape (the value is in the SQL).
+_SHAPE_FILTERS = ("urgent", "overdue", "date_from", "date_to", "sort")
+# Text searches: each search its own SQL (a pattern, full text); read as before.
+_TEXT_FILTERS = ("q", "text", "case")
+_LISTED = Prepared(DecisionRecord)
+_SCOPE_IDS = ("user", "managed", "organisation")
+_CODE_AND_ID_FILTERS = ("outcome", "state", "lawful_basis", "team", "practitioner")
+
+
+def records_page(*, user: User, params, cursor: str, size: int):
+    """The /records/ filters read from ``params`` and the page of records they select from
+    ``cursor`` (``search.seek_page``), each row a dict of ``selectors.LIST_VALUES``.
+
+    Without a text search, the page's SQL is built once per shape: which filters are set,
+    the scope, the order, where the cursor is (``rows.Prepared``); each request runs it
+    with its own ids and codes. Building it was a fifth of the list page's time. With a text
+    search the page is read as ``search_records`` reads it, which the CSV and the bulk
+    export also use: the same records either way (tests compare the two)."""
+    filters = RecordFilter(params, user=user, queryset=DecisionRecord.objects.none())
+    if filters.is_bound and not filters.is_valid():
+        return filters, search.SeekPage([], None, None, True)
+    cleaned = filters.form.cleaned_data
+    if any(cleaned.get(name) for name in _TEXT_FILTERS):
+        filters.queryset = selectors.records_search(user=user)
+        return filters, search.seek_page(
+            selectors.listed(filters.qs), cursor=cursor, sort=filters.order, size=size
+        )
+    kind, ids = selectors.submitted_scope(user)
+    shape = [kind, workdays.today()]
+    for name, value in cleaned.items():
+        if not value or name in _TEXT_FILTERS:
+            continue
+        if name in _SHAPE_FILTERS or (name == "lawful_basis" and value == NO_BASIS):
+            shape.append((name, value))
+        elif name == "organisation":
+            ids["organisation_teams"] = filters.organisation_teams(value)
+        elif name in ("team", "practitioner"):
+            ids[name] = int(value)
+        else:  # outcome, state, lawful_basis: codes matched exactly
+            ids[name] = value
+    shape = tuple(shape)
+
+    def build(kind, today, *entries, **stand_ins):
+        settings = dict(entries)
+        scope = {name: stand_ins[name] for name in _SCOPE_IDS if name in stand_ins}
+        records = selectors.submitted_in_scope(kind, **scope)
+        for name, value in entries:
+            if name in filters.filters:  # those in the shape, with their values
+                records = filters.filters[name].filter(records, value)
+        for name in _CODE_AND_ID_FILTERS:
+            if name in stand_ins:
+                records = filters.filters[name].filter(records, stand_ins[name])
+        if "organisation_teams" in stand_ins:
+            records = search.in_date_order(records, "team", stand_ins["organisation_teams"])
+        after = settings["after"]
+        if after is not None:
+            after = (stand_ins["after_at"], stand_ins["after_pk"], after)
+        return search.seek_query(
+            selectors.listed(records), after, settings["order"], settings["limit"]
+        )
+
+    def read(after, order, limit):
+        more = {} if after is None else {"after_at": after[0], "after_pk": after[1]}
+        later = None if after is None else after[2]
+        return _LISTED.rows(
+            shape=(*shape, ("after", later), ("order", order), ("limit", limit)),
+            build=build,
+            **ids,
+            **more,
+        )
+
+    return filters, search.seek_page(read=read, cursor=cursor, sort=filters.order, size=size)

@@ -9,6 +9,8 @@ it is the same object ``Model.objects.get(pk=...)`` returns."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model
@@ -58,82 +60,110 @@ class RowByPk:
 
 class Prepared:
     """A ``values()`` queryset whose SQL the ORM builds once per database and shape, then run
-    again with new values for its integer parameters (ids).
+    again with new values for its parameters (ids, codes, moments).
 
-    ``build(*shape, **ids)`` makes the queryset. It is called once with a stand-in integer
-    for each id (or list of ids); where each stand-in lands in the SQL's parameters is
-    noted, and each later run puts the real ids there. Anything else the query depends on
-    (a date, a size) must be in ``shape``, part of the cache key with how many ids each list
-    holds. Rows come back as dicts, converted by the ORM's own converters, as ``values()``
-    gives them."""
+    ``build(*shape, **ids)`` makes the queryset. It is called once with a stand-in for each
+    id (or list of ids): a negative integer for an int, a marked string for a str, a moment
+    in 1801 for a datetime. Where each stand-in lands in the SQL's parameters is noted, and
+    each later run puts the real values there (a datetime adapted as the database's
+    DateTimeField adapts it). Anything else the query depends on (a date, a size, a choice
+    that changes the SQL) must be in ``shape``, part of the cache key with each id's type
+    and how many ids each list holds. A stand-in the SQL does not hold verbatim (a value
+    the query transformed) is refused. Rows come back as dicts, converted by the ORM's own
+    converters, as ``values()`` gives them."""
 
-    # Stand-ins no real id is: negative, and far from any other parameter of a list page.
-    _FIRST_STAND_IN = -7_000_000_001
+    _FIRST_STAND_IN = -7_000_000_001  # no real id is negative
+    _STAND_IN_MOMENT = datetime.datetime(1801, 1, 1, tzinfo=datetime.UTC)
 
-    def __init__(self, model: type[Model], build):
+    def __init__(self, model: type[Model], build=None):
         self.model = model
         self.build = build
-        self._compiled: dict[tuple, tuple] = {}
+        self._compiled: dict[tuple, tuple | None] = {}
+
+    def _stand_in(self, value, n: int):
+        if isinstance(value, bool) or not isinstance(value, int | str | datetime.datetime):
+            raise TypeError(f"Prepared: an id is an int, a str or a datetime, not {value!r}")
+        if isinstance(value, int):
+            return self._FIRST_STAND_IN - n
+        if isinstance(value, str):
+            return f"\x1fstand-in {n}\x1f"
+        return self._STAND_IN_MOMENT + datetime.timedelta(microseconds=n)
 
     def _stand_ins(self, ids: dict) -> dict:
-        stand_ins, next_ = {}, self._FIRST_STAND_IN
+        stand_ins, n = {}, 0
         for name, value in ids.items():
             if isinstance(value, list | tuple):
-                stand_ins[name] = [next_ - i for i in range(len(value))]
-                next_ -= len(value)
+                stand_ins[name] = [self._stand_in(item, n + i) for i, item in enumerate(value)]
+                n += len(value)
             else:
-                stand_ins[name] = next_
-                next_ -= 1
+                stand_ins[name] = self._stand_in(value, n)
+                n += 1
         return stand_ins
 
-    def _compile(self, alias: str, shape: tuple, ids: dict):
+    def _compile(self, build, alias: str, shape: tuple, ids: dict):
+        connection = connections[alias]
         stand_ins = self._stand_ins(ids)
-        queryset = self.build(*shape, **stand_ins)
+        queryset = build(*shape, **stand_ins)
         query = queryset.query
         compiler = query.get_compiler(alias)
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:  # e.g. ``id__in=[]``: the ORM runs no query for it either
             return None
-        # Where each stand-in is: (position, name, index in its list or None).
+        # Where each stand-in is, as the SQL's parameters hold it: (name, index in its list).
         where = {}
         for name, value in stand_ins.items():
             listed = enumerate(value) if isinstance(value, list) else [(None, value)]
             for index, stand_in in listed:
-                where[stand_in] = (name, index)
-        slots = [
-            (position, *where[param])
-            for position, param in enumerate(params)
-            if isinstance(param, int) and param in where
-        ]
+                where[_as_param(stand_in, connection)] = (name, index)
+        slots = []
+        for position, param in enumerate(params):
+            try:
+                found = where.get(param)
+            except TypeError:  # unhashable: not a stand-in
+                found = None
+            if found is not None:
+                slots.append((position, *found))
         found = {(name, index) for _, name, index in slots}
-        expected = {(name, index) for name, index in where.values()}
+        expected = set(where.values())
         if found != expected:
             raise ValueError(f"Prepared: ids missing from the SQL's parameters: {expected - found}")
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
         return compiler, sql, list(params), slots, names
 
-    def rows(self, *, shape: tuple = (), **ids) -> list[dict]:
+    def rows(self, *, shape: tuple = (), build=None, **ids) -> list[dict]:
         alias = router.db_for_read(self.model)
         connection = connections[alias]
-        lengths = tuple(
-            (name, len(value) if isinstance(value, list | tuple) else None)
-            for name, value in sorted(ids.items())
-        )
-        key = (alias, connection.vendor, shape, lengths)
+        kinds = tuple((name, *_kind(value)) for name, value in sorted(ids.items()))
+        key = (alias, connection.vendor, shape, kinds)
         if key not in self._compiled:
             if len(self._compiled) >= 256:  # yesterday's dates, teams since reorganised
                 self._compiled.clear()
-            self._compiled[key] = self._compile(alias, shape, ids)
+            self._compiled[key] = self._compile(build or self.build, alias, shape, ids)
         if self._compiled[key] is None:
             return []
         compiler, sql, params, slots, names = self._compiled[key]
         params = list(params)
         for position, name, index in slots:
-            params[position] = ids[name] if index is None else ids[name][index]
+            value = ids[name] if index is None else ids[name][index]
+            params[position] = _as_param(value, connection)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         if compiler.has_extra_select:  # columns the ORDER BY needed, not the caller
             fetched = [row[: compiler.col_count] for row in fetched]
         return [dict(zip(names, row, strict=True)) for row in compiler.results_iter([fetched])]
+
+
+def _kind(value) -> tuple:
+    """An id's type (and a list's length) for the cache key."""
+    if isinstance(value, list | tuple):
+        return ("list", len(value), *sorted({type(item).__name__ for item in value}))
+    return (type(value).__name__,)
+
+
+def _as_param(value, connection):
+    """A value as the SQL's parameters hold it (a DateTimeField's, for a datetime)."""
+    if isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value

@@ -13,6 +13,7 @@ selectors share.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -175,18 +176,29 @@ class SeekPage:
         return self.has_next or self.has_previous
 
 
-def seek_page(queryset: QuerySet, *, cursor: str = "", sort: str = NEWEST, size: int = 25):
+def seek_page(
+    queryset: QuerySet | None = None,
+    *,
+    cursor: str = "",
+    sort: str = NEWEST,
+    size: int = 25,
+    read=None,
+):
     """One page of ``queryset`` in (submitted_at, id) order, newest or oldest first, read
-    as ``size + 1`` rows from the cursor: the extra row says whether another page follows."""
+    as ``size + 1`` rows from the cursor: the extra row says whether another page follows.
+
+    ``read(after, order, limit)``, if given, reads the rows instead (records.filters reads
+    them with SQL built once per shape): ``after`` is None or (at, pk, later), the rows
+    after (at, pk) going up or down (``_beyond``)."""
+    if read is None:
+        read = functools.partial(_read, queryset)
     newest_first = sort != OLDEST
     forward = ("-submitted_at", "-id") if newest_first else ("submitted_at", "id")
     backward = ("submitted_at", "id") if newest_first else ("-submitted_at", "-id")
     parsed = parse_cursor(cursor)
     if parsed is not None and parsed[0] == "p":
         _, at, pk = parsed
-        rows = list(
-            queryset.filter(_beyond(at, pk, later=newest_first)).order_by(*backward)[: size + 1]
-        )
+        rows = read((at, pk, newest_first), backward, size + 1)
         more_before = len(rows) > size
         rows = rows[:size][::-1]
         if rows:
@@ -197,10 +209,11 @@ def seek_page(queryset: QuerySet, *, cursor: str = "", sort: str = NEWEST, size:
                 is_first=not more_before,
             )
         parsed = None  # nothing before it: the first page
+    after = None
     if parsed is not None:
         _, at, pk = parsed
-        queryset = queryset.filter(_beyond(at, pk, later=not newest_first))
-    rows = list(queryset.order_by(*forward)[: size + 1])
+        after = (at, pk, not newest_first)
+    rows = read(after, forward, size + 1)
     more_after = len(rows) > size
     rows = rows[:size]
     return SeekPage(
@@ -209,3 +222,15 @@ def seek_page(queryset: QuerySet, *, cursor: str = "", sort: str = NEWEST, size:
         previous_cursor=f"p{_key(rows[0])}" if parsed is not None and rows else None,
         is_first=parsed is None,
     )
+
+
+def seek_query(queryset: QuerySet, after, order: tuple, limit: int) -> QuerySet:
+    """What ``seek_page`` reads: ``queryset`` after the cursor, in order, ``limit`` rows."""
+    if after is not None:
+        at, pk, later = after
+        queryset = queryset.filter(_beyond(at, pk, later=later))
+    return queryset.order_by(*order)[:limit]
+
+
+def _read(queryset: QuerySet, after, order: tuple, limit: int) -> list:
+    return list(seek_query(queryset, after, order, limit))

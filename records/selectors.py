@@ -71,20 +71,35 @@ def _managed_scope(user: User) -> Q:
 def submitted_visible_to(user: User) -> QuerySet[DecisionRecord]:
     """The submitted records this user may read: ``records_visible_to`` less drafts, said
     without its own-drafts branch so a list's scope is a plain condition on the row."""
-    records = DecisionRecord.objects.exclude(state=State.DRAFT)
+    kind, ids = submitted_scope(user)
+    return submitted_in_scope(kind, **ids)
+
+
+def submitted_scope(user: User) -> tuple[str, dict]:
+    """Which of the scopes ``submitted_in_scope`` says is this user's, and its ids."""
     if user.is_auditor:
-        return records
+        return "everything", {}
     if user.is_manager:
-        # _managed_scope with the team ids read first: conditions on the row's own columns
-        # (no join, no subquery), which PostgreSQL plans quickly.
         managed, organisation = _manager_teams(user)
+        return "managed", {"user": user.pk, "managed": managed, "organisation": organisation}
+    return "own", {"user": user.pk}
+
+
+def submitted_in_scope(kind: str, **ids) -> QuerySet[DecisionRecord]:
+    """Submitted records in a scope: everything (an auditor's); a manager's (``managed``
+    and ``organisation``, their team ids, read first: conditions on the row's own columns,
+    no join or subquery, which PostgreSQL plans quickly); or the user's own."""
+    records = DecisionRecord.objects.exclude(state=State.DRAFT)
+    if kind == "everything":
+        return records
+    if kind == "managed":
         records, column = search.walked(records, "author", "team")
         return records.filter(
-            Q(**{column["author"]: user.pk})
-            | Q(**{f"{column['team']}__in": managed})
-            | Q(approval_scope=ORGANISATION, **{f"{column['team']}__in": organisation})
+            Q(**{column["author"]: ids["user"]})
+            | Q(**{f"{column['team']}__in": ids["managed"]})
+            | Q(approval_scope=ORGANISATION, **{f"{column['team']}__in": ids["organisation"]})
         )
-    return records.filter(author=user)
+    return records.filter(author=ids["user"])
 
 
 def records_search(*, user: User, query: str = "") -> QuerySet[DecisionRecord]:

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from records import selectors, tables, workdays
 from records.audit_filters import AuditEventFilter
 from records.audit_table import events_html
-from records.filters import search_records
+from records.filters import records_page
 from records.forms import AddendumForm, ConfirmSharingForm, LegalHoldForm, ManagerDecisionForm
 from records.models import AuditEvent, DecisionRecord, ManagerDecision
-from records.search import parse_cursor, seek_page
+from records.search import parse_cursor
 from records.selectors import (
     approval_get_for_manager,
     record_get_for_user,
@@ -62,10 +62,9 @@ LIST_PAGE_SIZE = 25
 @login_required
 def record_list(request):
     """Search and filter what the user may see, a keyset page at a time (never counted)."""
-    filters, records = search_records(user=request.user, params=request.GET)
     cursor = request.GET.get("cursor", "")
-    page = seek_page(
-        selectors.listed(records), cursor=cursor, sort=filters.order, size=LIST_PAGE_SIZE
+    filters, page = records_page(
+        user=request.user, params=request.GET, cursor=cursor, size=LIST_PAGE_SIZE
     )
     show_author = not (request.user.can_decide and not request.user.is_manager)
     rows = tables.list_rows(page.object_list, show_author=show_author)
