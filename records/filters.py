@@ -460,7 +460,7 @@ class RecordFilter(django_filters.FilterSet):
 
     def filter_case(self, queryset, name, value):
         # record_subject_ref_ci: exact or prefix, whatever the case.
-        return queryset.filter(subject_reference__istartswith=value) if value else queryset
+        return search.case_filter(queryset, search.like_prefix(value)) if value else queryset
 
     def filter_lawful_basis(self, queryset, name, value):
         if not value:
@@ -510,8 +510,6 @@ def search_records(*, user: User, params) -> tuple[RecordFilter, object]:
 
 # Filters whose value changes the SQL itself: part of the shape (the value is in the SQL).
 _SHAPE_FILTERS = ("urgent", "overdue", "date_from", "date_to", "sort")
-# Text searches: each search its own SQL (a pattern, full text); read as before.
-_TEXT_FILTERS = ("q", "text", "case")
 _LISTED = Prepared(DecisionRecord)
 _SCOPE_IDS = ("user", "managed", "organisation")
 _CODE_AND_ID_FILTERS = ("outcome", "state", "lawful_basis", "team", "practitioner")
@@ -521,53 +519,62 @@ def records_page(*, user: User, params, cursor: str, size: int):
     """The /records/ filters read from ``params`` and the page of records they select from
     ``cursor`` (``search.seek_page``), each row a dict of ``selectors.LIST_VALUES``.
 
-    Without a text search, the page's SQL is built once per shape: which filters are set,
-    the scope, the order, where the cursor is (``rows.Prepared``); each request runs it
-    with its own ids and codes. Building it was a fifth of the list page's time. With a text
-    search the page is read as ``search_records`` reads it, which the CSV and the bulk
-    export also use: the same records either way (tests compare the two)."""
+    The page's SQL is built once per shape: the scope, which filters are set, the order,
+    which side of the cursor (``rows.Prepared``); each request runs it with its own ids,
+    codes, search patterns and cursor. Building it was a fifth of the list page's time. The
+    conditions are the filters' own (``RecordFilter``, ``records.search``), as
+    ``search_records`` applies them for the CSV and the bulk export: a test walks every
+    filter, user and cursor both ways and finds the same records."""
     filters = RecordFilter(params, user=user, queryset=DecisionRecord.objects.none())
     if filters.is_bound and not filters.is_valid():
         return filters, search.SeekPage([], None, None, True)
-    cleaned = filters.form.cleaned_data
-    if any(cleaned.get(name) for name in _TEXT_FILTERS):
-        filters.queryset = selectors.records_search(user=user)
-        return filters, search.seek_page(
-            selectors.listed(filters.qs), cursor=cursor, sort=filters.order, size=size
-        )
     kind, ids = selectors.submitted_scope(user)
-    shape = [kind, workdays.today()]
-    for name, value in cleaned.items():
-        if not value or name in _TEXT_FILTERS:
+    shape = [("scope", kind), ("today", workdays.today())]
+    for name, value in filters.form.cleaned_data.items():
+        if not value:
             continue
         if name in _SHAPE_FILTERS or (name == "lawful_basis" and value == NO_BASIS):
-            shape.append((name, value))
+            shape.append(("filter", name, value))
         elif name == "organisation":
             ids["organisation_teams"] = filters.organisation_teams(value)
         elif name in ("team", "practitioner"):
             ids[name] = int(value)
+        elif name == "q":
+            match, ids["q_upper"], pattern = search.reference_search(value)
+            shape.append(("q", match))
+            if match == "any":
+                ids["q_pattern"] = pattern
+        elif name == "case":
+            ids["case_pattern"] = search.like_prefix(value)
+        elif name == "text":
+            ids["text"] = search.reasons_search(value)
         else:  # outcome, state, lawful_basis: codes matched exactly
             ids[name] = value
-    shape = tuple(shape)
 
-    def build(kind, today, *entries, **stand_ins):
-        settings = dict(entries)
+    def build(*entries, **stand_ins):
+        settings = {entry[0]: entry[1:] for entry in entries}
         scope = {name: stand_ins[name] for name in _SCOPE_IDS if name in stand_ins}
-        records = selectors.submitted_in_scope(kind, **scope)
-        for name, value in entries:
-            if name in filters.filters:  # those in the shape, with their values
-                records = filters.filters[name].filter(records, value)
+        records = selectors.submitted_in_scope(settings["scope"][0], **scope)
+        for entry in entries:
+            if entry[0] == "filter":  # those in the shape, with their values
+                records = filters.filters[entry[1]].filter(records, entry[2])
         for name in _CODE_AND_ID_FILTERS:
             if name in stand_ins:
                 records = filters.filters[name].filter(records, stand_ins[name])
         if "organisation_teams" in stand_ins:
             records = search.in_date_order(records, "team", stand_ins["organisation_teams"])
-        after = settings["after"]
-        if after is not None:
-            after = (stand_ins["after_at"], stand_ins["after_pk"], after)
-        return search.seek_query(
-            selectors.listed(records), after, settings["order"], settings["limit"]
-        )
+        if "q_upper" in stand_ins:
+            records = search.reference_filter_for(
+                records, settings["q"][0], stand_ins["q_upper"], stand_ins.get("q_pattern", "")
+            )
+        if "case_pattern" in stand_ins:
+            records = search.case_filter(records, stand_ins["case_pattern"])
+        if "text" in stand_ins:
+            records = search.reasons_filter_for(records, stand_ins["text"])
+        (later,) = settings["after"]
+        after = None if later is None else (stand_ins["after_at"], stand_ins["after_pk"], later)
+        (order,), (limit,) = settings["order"], settings["limit"]
+        return search.seek_query(selectors.listed(records), after, order, limit)
 
     def read(after, order, limit):
         more = {} if after is None else {"after_at": after[0], "after_pk": after[1]}

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
+from django.db.models.lookups import BuiltinLookup, IContains, IStartsWith
 
 # The stored vector of the reasons (migration 0008; the model does not declare it).
 REASONS_VECTOR_COLUMN = "reasons_search"
@@ -56,9 +57,20 @@ class ReasonsMatch(Func):
 
 def reasons_filter(queryset: QuerySet, text: str) -> QuerySet:
     """Records whose reasons contain ``text``: full text on PostgreSQL, a substring on SQLite."""
+    return reasons_filter_for(queryset, reasons_search(text))
+
+
+def reasons_search(text: str) -> str:
+    """What ``reasons_filter_for`` matches by: the words (PostgreSQL), a LIKE pattern (SQLite)."""
     if connection.vendor == "postgresql":
-        return queryset.filter(ReasonsMatch(text))
-    return queryset.filter(reasons_text__icontains=text)
+        return text
+    return "%" + connection.ops.prep_for_like_query(text) + "%"
+
+
+def reasons_filter_for(queryset: QuerySet, words_or_pattern: str) -> QuerySet:
+    if connection.vendor == "postgresql":
+        return queryset.filter(ReasonsMatch(words_or_pattern))
+    return queryset.filter(ContainsPattern(F("reasons_text"), words_or_pattern))
 
 
 class _Unindexed(Func):
@@ -99,13 +111,51 @@ def in_date_order(queryset: QuerySet, field: str, values: list) -> QuerySet:
 def reference_filter(queryset: QuerySet, text: str) -> QuerySet:
     """A record reference, a case reference (exact or its start) or the other agency (its
     start), each on its own index; never a substring search over the table."""
-    if RECORD_REFERENCE.match(text):
-        return queryset.filter(reference=text.upper())
+    return reference_filter_for(queryset, *reference_search(text))
+
+
+def reference_search(text: str) -> tuple[str, str, str]:
+    """What ``reference_filter_for`` matches ``text`` by: whether it is a record reference,
+    the text in capitals, and its LIKE pattern (``like_prefix``)."""
+    kind = "record" if RECORD_REFERENCE.match(text) else "any"
+    return kind, text.upper(), like_prefix(text)
+
+
+def reference_filter_for(queryset: QuerySet, kind: str, upper: str, pattern: str) -> QuerySet:
+    if kind == "record":
+        return queryset.filter(reference=upper)
     return queryset.filter(
-        Q(reference=text.upper())
-        | Q(subject_reference__istartswith=text)
-        | Q(other_agency__istartswith=text)
+        Q(reference=upper)
+        | Q(StartsWithPattern(F("subject_reference"), pattern))
+        | Q(StartsWithPattern(F("other_agency"), pattern))
     )
+
+
+def case_filter(queryset: QuerySet, pattern: str) -> QuerySet:
+    """The case reference starts with the text whose ``like_prefix`` is ``pattern``, any case
+    (index record_subject_ref_ci)."""
+    return queryset.filter(StartsWithPattern(F("subject_reference"), pattern))
+
+
+def like_prefix(text: str) -> str:
+    """The LIKE pattern ``istartswith`` makes of ``text``: its wildcards escaped, then ``%``."""
+    return connection.ops.prep_for_like_query(text) + "%"
+
+
+class ContainsPattern(IContains):
+    """Django's ``icontains`` given its LIKE pattern whole, as ``StartsWithPattern``."""
+
+    def process_rhs(self, compiler, connection):
+        return BuiltinLookup.process_rhs(self, compiler, connection)
+
+
+class StartsWithPattern(IStartsWith):
+    """Django's ``istartswith`` (the same SQL, so the same index), given the LIKE pattern
+    ``like_prefix`` made rather than the text: the records list's SQL is built once and run
+    with each search's pattern (records.rows.Prepared)."""
+
+    def process_rhs(self, compiler, connection):
+        return BuiltinLookup.process_rhs(self, compiler, connection)
 
 
 # --- Keyset pages -------------------------------------------------------------------------

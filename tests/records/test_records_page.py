@@ -63,6 +63,7 @@ def test_it_pages_to_the_same_records_as_the_orms_search(
     for n, (author, outcome) in enumerate(itertools.product(people, outcomes)):
         _submitted(author, outcome, days=n * 11, urgent="yes" if n % 4 == 0 else "no")
     a_month_ago = timezone.localdate() - datetime.timedelta(days=30)
+    first = DecisionRecord.objects.order_by("pk").first()
     queries = [
         "",
         "sort=oldest",
@@ -80,7 +81,22 @@ def test_it_pages_to_the_same_records_as_the_orms_search(
         f"date_from={a_month_ago:%Y-%m-%d}",
         f"date_to={a_month_ago:%Y-%m-%d}&sort=oldest",
         f"team={school_team.pk}&state=recorded&urgent=no",
-        "q=nothing-matches",  # a text search: read as the ORM reads it
+        "q=nothing-matches",
+        "q=DEMO",  # the start of a case reference, any case
+        "q=demo-c",
+        f"q={first.reference.lower()}",  # a record reference
+        f"q={first.subject_reference}",
+        "q=northshire",  # the start of an agency
+        "q=Eastmoor",
+        "q=50%25_off%5C",  # wildcards and the escape character are text
+        "case=demo",
+        f"case={first.subject_reference[:6]}&sort=oldest",
+        "case=%25",
+        "case=_",
+        "text=fictional",
+        "text=bruising%20school",
+        "text=%25",
+        "text=fictional&team=" + str(family_team.pk) + "&urgent=no",
     ]
     walked = 0
     for user in (auditor, manager, manager2, practitioner):
@@ -89,6 +105,8 @@ def test_it_pages_to_the_same_records_as_the_orms_search(
             assert _walk(_prepared(user, query)) == expected, (user.username, query)
             walked += sum(len(page) for page in expected)
     assert walked > 100  # the walks read records, not only empty pages
+    for query in ("q=northshire", "case=demo", "text=fictional", f"q={first.reference}"):
+        assert _walk(_prepared(auditor, query))[0], query  # the searches find records
 
 
 def test_a_filter_that_does_not_validate_shows_no_records(auditor, practitioner):
