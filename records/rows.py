@@ -155,6 +155,28 @@ class Prepared:
         return [dict(zip(names, row, strict=True)) for row in compiler.results_iter([fetched])]
 
 
+class PreparedGet:
+    """One model instance by a query written once (``Prepared``), with every concrete
+    field, as ``QuerySet.get`` gives it; None when no row matches. For the reads on every
+    wizard step (the draft, by its reference and author)."""
+
+    def __init__(self, model: type[Model], build):
+        self.model = model
+        self.names = [field.attname for field in model._meta.concrete_fields]
+        self.prepared = Prepared(
+            model, lambda *shape, **ids: build(*shape, **ids).values(*self.names)
+        )
+
+    def get(self, *, shape: tuple = (), **ids) -> Model | None:
+        rows = self.prepared.rows(shape=shape, **ids)
+        if len(rows) > 1:
+            raise self.model.MultipleObjectsReturned(f"{len(rows)} rows, one expected")
+        if not rows:
+            return None
+        alias = router.db_for_read(self.model)
+        return self.model.from_db(alias, self.names, [rows[0][name] for name in self.names])
+
+
 def _kind(value) -> tuple:
     """An id's type (and a list's length) for the cache key."""
     if isinstance(value, list | tuple):

@@ -42,7 +42,7 @@ from records.models import (
     Team,
     User,
 )
-from records.rows import Prepared
+from records.rows import Prepared, PreparedGet
 
 State = DecisionRecord.State
 TEAM, ORGANISATION = "team", "organisation"
@@ -285,12 +285,19 @@ def draft_get_for_author(*, user: User, reference: str) -> DecisionRecord:
 def editable_get_for_author(*, user: User, reference: str) -> DecisionRecord:
     """A draft, or a decision returned for changes: only its author sees it in the wizard."""
     reference_or_404(reference)
-    try:
-        return DecisionRecord.objects.get(
-            reference=reference, author=user, state__in=EDITABLE_STATES
-        )
-    except DecisionRecord.DoesNotExist:
-        raise Http404("No such draft.") from None
+    record = _EDITABLE.get(reference=reference, author=user.pk)
+    if record is None:
+        raise Http404("No such draft.")
+    return record
+
+
+# On every wizard page and save: its query written once (rows.PreparedGet).
+_EDITABLE = PreparedGet(
+    DecisionRecord,
+    lambda reference, author: DecisionRecord.objects.filter(
+        reference=reference, author=author, state__in=EDITABLE_STATES
+    )[:2],
+)
 
 
 def drafts_for(user: User) -> QuerySet[DecisionRecord]:

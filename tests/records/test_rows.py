@@ -140,3 +140,25 @@ def test_prepared_refuses_an_id_the_query_does_not_use(db):
 
     with pytest.raises(ValueError, match="ids missing"):
         prepared.rows(user=1)
+
+
+def test_prepared_get_is_the_orms_get(practitioner, practitioner2):
+    from decisions import demo
+
+    from records.models import DecisionRecord
+    from records.rows import PreparedGet
+
+    mine = demo.create_draft(author=practitioner, answers={"urgent": "no"}, complete=False)
+    theirs = demo.create_draft(author=practitioner2, answers={"urgent": "yes"}, complete=False)
+    get = PreparedGet(
+        DecisionRecord,
+        lambda reference, author: DecisionRecord.objects.filter(
+            reference=reference, author=author
+        )[:2],
+    )
+
+    for record in (mine, theirs):
+        read = get.get(reference=record.reference, author=record.author_id)
+        assert _fields(read) == _fields(DecisionRecord.objects.get(pk=record.pk))
+        assert read.answers == record.answers  # JSON parsed, as the ORM parses it
+    assert get.get(reference=mine.reference, author=practitioner2.pk) is None
