@@ -185,6 +185,8 @@ def test_the_stored_vector_is_the_reasons_own_and_indexed(practitioner):
 
     assert rows == same > 0
     assert "USING gin (reasons_search)" in index
+    # No pending list for searches to read in full (migration 0011).
+    assert "WITH (fastupdate=off)" in index
 
 
 @postgresql_only
