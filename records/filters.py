@@ -542,7 +542,7 @@ def records_page(*, user: User, params, cursor: str, size: int):
         elif name == "q":
             match, ids["q_upper"], pattern = search.reference_search(value)
             shape.append(("q", match))
-            if match == "any":
+            if match != "record":
                 ids["q_pattern"] = pattern
         elif name == "case":
             ids["case_pattern"] = search.like_prefix(value)
@@ -565,7 +565,7 @@ def records_page(*, user: User, params, cursor: str, size: int):
             records = search.in_date_order(records, "team", stand_ins["organisation_teams"])
         if "q_upper" in stand_ins:
             records = search.reference_filter_for(
-                records, settings["q"][0], stand_ins["q_upper"], stand_ins.get("q_pattern", "")
+                records, settings["q"][0], stand_ins["q_upper"], stand_ins.get("q_pattern")
             )
         if "case_pattern" in stand_ins:
             records = search.case_filter(records, stand_ins["case_pattern"])

@@ -118,3 +118,28 @@ def test_a_filter_that_does_not_validate_shows_no_records(auditor, practitioner)
 
     assert filters.errors
     assert list(page) == []
+
+
+def test_a_search_matching_many_finds_what_one_matching_few_finds(
+    monkeypatch, auditor, manager, practitioner, practitioner2
+):
+    """On SQLite a reference search matching MANY_MATCHES or more walks the date order
+    checking ids against the matches: the same records, page by page, as the plain OR."""
+    for n in range(8):
+        _submitted((practitioner, practitioner2)[n % 2], "share_with_consent", days=n * 3)
+    first = DecisionRecord.objects.order_by("pk").first()
+    queries = ["q=northshire", "q=demo-c", f"q={first.subject_reference}", "q=none-such"]
+    few = {
+        (user.username, query): _walk(_orm(user, query))
+        for user in (auditor, manager)
+        for query in queries
+    }
+
+    monkeypatch.setattr("records.search.MANY_MATCHES", 2)
+
+    for user in (auditor, manager):
+        for query in queries:
+            expected = few[(user.username, query)]
+            assert _walk(_orm(user, query)) == expected, query
+            assert _walk(_prepared(user, query)) == expected, query
+    assert len({ref for page in few[("auditor", "q=northshire")] for ref in page}) == 8
