@@ -144,7 +144,6 @@ def test_prepared_refuses_an_id_the_query_does_not_use(db):
 
 def test_prepared_get_is_the_orms_get(practitioner, practitioner2):
     from decisions import demo
-
     from records.models import DecisionRecord
     from records.rows import PreparedGet
 
@@ -152,9 +151,9 @@ def test_prepared_get_is_the_orms_get(practitioner, practitioner2):
     theirs = demo.create_draft(author=practitioner2, answers={"urgent": "yes"}, complete=False)
     get = PreparedGet(
         DecisionRecord,
-        lambda reference, author: DecisionRecord.objects.filter(
-            reference=reference, author=author
-        )[:2],
+        lambda reference, author: DecisionRecord.objects.filter(reference=reference, author=author)[
+            :2
+        ],
     )
 
     for record in (mine, theirs):
