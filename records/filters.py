@@ -122,7 +122,7 @@ class SearchDateFilter(_CheapCopy, django_filters.DateFilter):
 class RecordFilter(django_filters.FilterSet):
     q = CharFilter(
         label="Reference, case reference or agency",
-        help_text="A record reference such as ISD-2026-00042, or the start of a case "
+        help_text="A record reference such as ISD-2024-00042, or the start of a case "
         "reference or of the other agency's name.",
         method="filter_q",
         max_length=QUERY_MAX,
@@ -528,7 +528,8 @@ def records_page(*, user: User, params, cursor: str, size: int):
     filters = RecordFilter(params, user=user, queryset=DecisionRecord.objects.none())
     if filters.is_bound and not filters.is_valid():
         return filters, search.SeekPage([], None, None, True)
-    kind, ids = selectors.submitted_scope(user)
+    # A manager's teams were read with the form's choices: no query of their own.
+    kind, ids = selectors.submitted_scope(user, None if filters.own_only else filters.teams)
     shape = [("scope", kind), ("today", workdays.today())]
     for name, value in filters.form.cleaned_data.items():
         if not value:

@@ -75,12 +75,22 @@ def submitted_visible_to(user: User) -> QuerySet[DecisionRecord]:
     return submitted_in_scope(kind, **ids)
 
 
-def submitted_scope(user: User) -> tuple[str, dict]:
-    """Which of the scopes ``submitted_in_scope`` says is this user's, and its ids."""
+def submitted_scope(user: User, teams: list[TeamChoice] | None = None) -> tuple[str, dict]:
+    """Which of the scopes ``submitted_in_scope`` says is this user's, and its ids. A
+    manager's team ids come from ``teams`` where given (``filter_choices(user).teams``, the
+    same teams, read already), else from their own query."""
     if user.is_auditor:
         return "everything", {}
     if user.is_manager:
-        managed, organisation = _manager_teams(user)
+        if teams is None:
+            managed, organisation = _manager_teams(user)
+        else:
+            managed = sorted(team.pk for team in teams if team.managed)
+            organisation = sorted(
+                team.pk
+                for team in teams
+                if user.organisation_id and team.organisation_id == user.organisation_id
+            )
         return "managed", {"user": user.pk, "managed": managed, "organisation": organisation}
     return "own", {"user": user.pk}
 
@@ -118,6 +128,7 @@ class TeamChoice:
     name: str
     organisation_id: int
     organisation: str
+    managed: bool = False  # by the user the choices are for
 
 
 def teams_visible_to(user: User) -> list[TeamChoice]:
@@ -156,12 +167,15 @@ def filter_choices(user: User | None) -> FilterChoices:
     params: list = []
     if user is not None and (user.is_auditor or user.is_manager):
         scope, scope_params = _team_scope(user)
+        # The last column: whether the user manages the team (submitted_scope's ids).
+        managed_by = f"SELECT team_id FROM {_table(User.managed_teams.through)} WHERE user_id = %s"  # noqa: S608
         parts.append(
             "SELECT 2, CAST(t.id AS TEXT), t.name, CAST(t.organisation_id AS TEXT), o.name, "  # noqa: S608 - table names
-            f"o.name, t.name, NULL FROM {_table(Team)} t "
+            f"o.name, t.name, CASE WHEN t.id IN ({managed_by}) THEN 'y' ELSE 'n' END "
+            f"FROM {_table(Team)} t "
             f"INNER JOIN {_table(Organisation)} o ON o.id = t.organisation_id{scope}"
         )
-        params += scope_params
+        params += [user.pk, *scope_params]
         people = (
             "SELECT 3, CAST(id AS TEXT), first_name, last_name, username, first_name, "  # noqa: S608 - table names
             f"last_name, username FROM {_table(User)} WHERE "
@@ -176,11 +190,11 @@ def filter_choices(user: User | None) -> FilterChoices:
     outcomes, teams, people_rows = [], [], []
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 6, 7, 8", params)
-        for kind, a, b, c, d, *_ in cursor.fetchall():
+        for kind, a, b, c, d, _, _, last in cursor.fetchall():
             if kind == 1:
                 outcomes.append((a, b or a.replace("_", " ").capitalize()))
             elif kind == 2:
-                teams.append(TeamChoice(int(a), b, int(c), d))
+                teams.append(TeamChoice(int(a), b, int(c), d, managed=last == "y"))
             else:
                 people_rows.append((int(a), f"{b} {c}".strip() or d))
     return FilterChoices(

@@ -124,3 +124,16 @@ def test_the_migration_fills_the_titles_from_the_records_already_there(practitio
 
     assert sorted(OutcomeTitle.objects.values_list("outcome", "title")) == kept
     assert len(kept) == 2
+
+
+def test_a_managers_team_choices_say_which_teams_they_manage(
+    manager, manager2, family_team, school_team
+):
+    """records_page takes a manager's scope from these, not from a query of its own."""
+    for user in (manager, manager2):
+        teams = selectors.filter_choices(user).teams
+
+        assert selectors.submitted_scope(user, teams) == selectors.submitted_scope(user)
+        assert {team.pk for team in teams if team.managed} == set(
+            user.managed_teams.values_list("pk", flat=True)
+        )
