@@ -18,6 +18,7 @@ from crispy_forms_gds.layout import (
 )
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from decisions import flowchart
 from decisions.layout import QuestionRadios, RevealChoice, RevealRadios
@@ -100,10 +101,15 @@ class StepForm(forms.Form):
             self.fields[self.primary].label = step.heading
             self.fields[self.primary].help_text = step.hint
             self.fields[self.primary].error_messages["required"] = self.primary_required_message()
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the page's <form> carries the token
-        self.helper.layout = Layout(
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """crispy-forms' layout of the page: made when the form is drawn, not for a save
+        that redirects, nor when the page's HTML is kept (decisions.views.form_html)."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True  # the page's <form> carries the token
+        helper.layout = Layout(
             *self.layout_items(),
             Div(
                 Submit("continue", "Save and continue"),
@@ -113,6 +119,7 @@ class StepForm(forms.Form):
                 css_class="govuk-button-group",
             ),
         )
+        return helper
 
     def primary_required_message(self) -> str:
         return f"Select yes or no: {self.step.heading[0].lower()}{self.step.heading[1:]}"

@@ -27,8 +27,10 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from records.models import AuditEvent
+from records.rows import RowInsert
 
 GENESIS = "0" * 64
+_INSERT = RowInsert(AuditEvent)
 # pg_advisory_xact_lock key for the chain ("AUDITCHN" as a big-endian 64-bit integer): any
 # constant works, as long as nothing else in the database takes the same one.
 CHAIN_LOCK_ID = int.from_bytes(b"AUDITCHN", "big") - 2**63
@@ -193,9 +195,10 @@ def append(
             at=at,
             prev_hash=prev_hash,
         )
-        # raw: saved exactly as built. A plain create() would let ``at``'s auto_now_add put a
-        # later time than the one hashed (and nothing may UPDATE it afterwards).
-        row.save_base(raw=True, force_insert=True, using=using)
+        # Saved exactly as built (rows.RowInsert: no pre_save). A plain create() would let
+        # ``at``'s auto_now_add put a later time than the one hashed (and nothing may UPDATE
+        # it afterwards).
+        _INSERT.insert(row, using=using)
     return row
 
 

@@ -129,7 +129,9 @@ class Prepared:
         if found != expected:
             raise ValueError(f"Prepared: ids missing from the SQL's parameters: {expected - found}")
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
-        return compiler, sql, list(params), slots, names
+        # The ORM's converters for each column, worked out once (results_iter would each time).
+        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+        return compiler, sql, list(params), slots, names, converters
 
     def rows(self, *, shape: tuple = (), build=None, **ids) -> list[dict]:
         alias = router.db_for_read(self.model)
@@ -142,7 +144,7 @@ class Prepared:
             self._compiled[key] = self._compile(build or self.build, alias, shape, ids)
         if self._compiled[key] is None:
             return []
-        compiler, sql, params, slots, names = self._compiled[key]
+        compiler, sql, params, slots, names, converters = self._compiled[key]
         params = list(params)
         for position, name, index in slots:
             value = ids[name] if index is None else ids[name][index]
@@ -152,7 +154,9 @@ class Prepared:
             fetched = cursor.fetchall()
         if compiler.has_extra_select:  # columns the ORDER BY needed, not the caller
             fetched = [row[: compiler.col_count] for row in fetched]
-        return [dict(zip(names, row, strict=True)) for row in compiler.results_iter([fetched])]
+        if converters:
+            fetched = compiler.apply_converters(fetched, converters)
+        return [dict(zip(names, row, strict=True)) for row in fetched]
 
 
 class PreparedGet:
@@ -189,3 +193,71 @@ def _as_param(value, connection):
     if isinstance(value, datetime.datetime):
         return connection.ops.adapt_datetimefield_value(value)
     return value
+
+
+class RowInsert:
+    """INSERT of an instance's concrete fields (its automatic id comes back), the statement
+    written once per database: for the audit trail, a row on every audited request. Values
+    are prepared by each field as ``save()`` prepares them, with no ``pre_save`` (as
+    ``save_base(raw=True)``: the caller sets every value, timestamps included) and no
+    signals."""
+
+    def __init__(self, model: type[Model]):
+        self.model = model
+        meta = model._meta
+        self.fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+        self._sql: dict[str, str] = {}
+
+    def insert(self, instance: Model, *, using: str) -> Model:
+        connection = connections[using]
+        if using not in self._sql:
+            quote = connection.ops.quote_name
+            columns = ", ".join(quote(field.column) for field in self.fields)
+            marks = ", ".join(["%s"] * len(self.fields))
+            self._sql[using] = (
+                f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) "  # noqa: S608
+                f"VALUES ({marks}) RETURNING {quote(self.model._meta.pk.column)}"
+            )
+        params = [
+            field.get_db_prep_save(getattr(instance, field.attname), connection)
+            for field in self.fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(self._sql[using], params)
+            instance.pk = cursor.fetchone()[0]
+        instance._state.adding = False
+        instance._state.db = using
+        return instance
+
+
+class RowUpdate:
+    """``UPDATE ... SET fields WHERE conditions``, each ``= %s``, the statement written once
+    per database; how many rows it changed comes back. Values are prepared by their fields
+    as ``QuerySet.update`` prepares them."""
+
+    def __init__(self, model: type[Model], *, fields: tuple[str, ...], where: tuple[str, ...]):
+        self.model = model
+        meta = model._meta
+        self.fields = [meta.get_field(name) for name in fields]
+        self.where = [meta.get_field(name) for name in where]
+        self._sql: dict[str, str] = {}
+
+    def update(self, values: dict, where: dict) -> int:
+        alias = router.db_for_write(self.model)
+        connection = connections[alias]
+        if alias not in self._sql:
+            quote = connection.ops.quote_name
+            assignments = ", ".join(f"{quote(field.column)} = %s" for field in self.fields)
+            conditions = " AND ".join(f"{quote(field.column)} = %s" for field in self.where)
+            self._sql[alias] = (
+                f"UPDATE {quote(self.model._meta.db_table)} SET {assignments} "  # noqa: S608
+                f"WHERE {conditions}"
+            )
+        params = [field.get_db_prep_save(values[field.name], connection) for field in self.fields]
+        params += [
+            field.get_db_prep_value(where[field.name], connection, prepared=False)
+            for field in self.where
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(self._sql[alias], params)
+            return cursor.rowcount

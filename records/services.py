@@ -27,6 +27,7 @@ from records.models import (
     Submission,
     User,
 )
+from records.rows import RowUpdate
 from records.selectors import (
     ADDENDUM_MAX,
     DISAGREEMENT_PARTY_MAX,
@@ -96,6 +97,15 @@ def decision_start(
     return record
 
 
+# A wizard page's save: on every page, so written once (rows.RowUpdate). The state must be
+# the one the page was shown in (and editable): a draft returned meanwhile is refused.
+_SAVE_STEP = RowUpdate(
+    DecisionRecord,
+    fields=("answers", "completed_steps", "updated_at"),
+    where=("id", "author", "state"),
+)
+
+
 @transaction.atomic
 def decision_save_step(
     *,
@@ -120,9 +130,14 @@ def decision_save_step(
             .values(*insight_counts.FIELDS)
             .first()
         )
-    updated = DecisionRecord.objects.filter(
-        pk=record.pk, author=author, state=record.state, state__in=EDITABLE_STATES
-    ).update(answers=answers, completed_steps=list(completed_steps), updated_at=timezone.now())
+    updated = record.state in EDITABLE_STATES and _SAVE_STEP.update(
+        {
+            "answers": answers,
+            "completed_steps": list(completed_steps),
+            "updated_at": timezone.now(),
+        },
+        {"id": record.pk, "author": author.pk, "state": record.state},
+    )
     if not updated:
         raise StaleState(f"{record.reference} can no longer be changed.")
     if before is not None:

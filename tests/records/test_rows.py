@@ -161,3 +161,61 @@ def test_prepared_get_is_the_orms_get(practitioner, practitioner2):
         assert _fields(read) == _fields(DecisionRecord.objects.get(pk=record.pk))
         assert read.answers == record.answers  # JSON parsed, as the ORM parses it
     assert get.get(reference=mine.reference, author=practitioner2.pk) is None
+
+
+def test_row_insert_stores_what_save_base_raw_stores(auditor):
+    from records.models import AuditEvent
+    from records.rows import RowInsert
+
+    at = timezone.now() - timedelta(days=3)
+    values = dict(
+        at=at,
+        actor=auditor,
+        actor_username="auditor",
+        actor_role="auditor",
+        event=AuditEvent.Event.VIEWED,
+        record_reference="ISD-2024-00001",
+        ip="192.0.2.1",
+        details={"fictional": ["a", 1, None], "nested": {"ok": True}},
+        prev_hash="a" * 64,
+        hash="b" * 64,
+    )
+    ours = RowInsert(AuditEvent).insert(AuditEvent(**values), using="default")
+    theirs = AuditEvent(**values)
+    theirs.save_base(raw=True, force_insert=True, using="default")
+
+    read_ours, read_theirs = (AuditEvent.objects.get(pk=row.pk) for row in (ours, theirs))
+    assert ours.pk and ours.pk != theirs.pk and not ours._state.adding
+    assert {**_fields(read_ours), "id": None} == {**_fields(read_theirs), "id": None}
+    assert read_ours.at == at  # as given: no auto_now_add
+
+
+def test_row_update_changes_only_the_matching_row(practitioner, practitioner2):
+    from decisions import demo
+    from records.models import DecisionRecord
+    from records.rows import RowUpdate
+
+    mine = demo.create_draft(author=practitioner, answers={"urgent": "no"}, complete=False)
+    theirs = demo.create_draft(author=practitioner2, answers={"urgent": "no"}, complete=False)
+    update = RowUpdate(DecisionRecord, fields=("answers", "updated_at"), where=("id", "author"))
+    now = timezone.now()
+
+    assert (
+        update.update(
+            {"answers": {"urgent": "yes"}, "updated_at": now},
+            {"id": mine.pk, "author": practitioner2.pk},
+        )
+        == 0
+    )
+    assert (
+        update.update(
+            {"answers": {"urgent": "yes", "n": [1]}, "updated_at": now},
+            {"id": mine.pk, "author": practitioner.pk},
+        )
+        == 1
+    )
+
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.answers == {"urgent": "yes", "n": [1]} and mine.updated_at == now
+    assert theirs.answers == {"urgent": "no"}
