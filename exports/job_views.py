@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from exports.jobs import export_job_start, may_see_job
+from exports.jobs import export_job_fail_stalled, export_job_start, may_see_job
 from exports.models import STALLED_AFTER, ExportJob
 from records.models import AuditEvent
 from records.services import audit_log
@@ -28,7 +28,7 @@ def _job_for(request, pk: int) -> ExportJob:
     job = get_object_or_404(ExportJob.objects.select_related("requested_by"), pk=pk)
     if not may_see_job(user=request.user, job=job):
         raise PermissionDenied("Only the auditor who asked for this export, or another auditor.")
-    return job
+    return export_job_fail_stalled(job=job)  # a worker that died mid-export: failed, said so
 
 
 @require_POST
@@ -48,7 +48,10 @@ def bulk_start(request):
 def job_list(request):
     if not request.user.is_auditor:
         raise PermissionDenied("Only auditors export records in bulk.")
-    jobs = ExportJob.objects.select_related("requested_by")[:JOBS_SHOWN]
+    jobs = [
+        export_job_fail_stalled(job=job)
+        for job in ExportJob.objects.select_related("requested_by")[:JOBS_SHOWN]
+    ]
     return render(request, "exports/job_list.html", {"jobs": jobs})
 
 

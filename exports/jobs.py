@@ -26,7 +26,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from exports import pdf
-from exports.models import ExportJob
+from exports.models import STALLED_AFTER, ExportJob
 from records.filters import search_records
 from records.fingerprint import record_fingerprint
 from records.models import AuditEvent, DecisionRecord, User
@@ -117,8 +117,11 @@ def export_job_progress(*, job_id: int, done: int, total: int | None = None) -> 
 
 
 @transaction.atomic
-def export_job_finish(*, job: ExportJob, file_name: str, count: int) -> None:
-    ExportJob.objects.filter(pk=job.pk).update(
+def export_job_finish(*, job: ExportJob, file_name: str, count: int) -> bool:
+    """Mark a running job done with its file. False, and the file deleted, when the job is no
+    longer running (``export_job_fail_stalled`` failed it while this worker was silent):
+    what the page said stands."""
+    finished = ExportJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(
         status=Status.DONE,
         finished_at=timezone.now(),
         file=file_name,
@@ -126,11 +129,15 @@ def export_job_finish(*, job: ExportJob, file_name: str, count: int) -> None:
         total=count,
         error="",
     )
+    if not finished:
+        job.file.storage.delete(file_name)
+        return False
     audit_log(
         event=AuditEvent.Event.EXPORTED,
         actor=job.requested_by,
         details={"format": "zip", "job": job.pk, "count": count, "stage": "built"},
     )
+    return True
 
 
 def export_job_fail(*, job_id: int, error: str) -> None:
@@ -139,6 +146,26 @@ def export_job_fail(*, job_id: int, error: str) -> None:
         finished_at=timezone.now(),
         error=(error or "The export failed.")[:ERROR_MAX_LENGTH],
     )
+
+
+def export_job_fail_stalled(*, job: ExportJob) -> ExportJob:
+    """A running job that has not moved for ``STALLED_AFTER`` is failed: its worker was
+    killed or its machine went away (a worker records its progress after every record). The
+    page then says so and offers to start again; no partial file was ever kept. A queued job
+    that no worker has taken yet is left to wait (the page says the worker may be down)."""
+    if job.status != Status.RUNNING or not job.is_stalled:
+        return job
+    minutes = int(STALLED_AFTER.total_seconds() // 60)
+    ExportJob.objects.filter(pk=job.pk, status=Status.RUNNING, progress_at=job.progress_at).update(
+        status=Status.FAILED,
+        finished_at=timezone.now(),
+        error=(
+            f"The worker building this export stopped after {job.done} of {job.total} "
+            f"records: nothing moved for {minutes} minutes."
+        ),
+    )
+    job.refresh_from_db()
+    return job
 
 
 def export_job_run(*, job_id: int) -> ExportJob | None:

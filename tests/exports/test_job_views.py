@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from decisions import demo
+from exports import jobs
 from exports.models import ExportJob
 from records.models import AuditEvent
 
@@ -237,15 +238,59 @@ def test_a_job_that_stops_moving_is_said_to_have_stalled(client, auditor):
     )
     client.force_login(auditor)
 
-    stalled = {
-        job.pk: client.get(f"/exports/{job.pk}/status.json").json()["stalled"]
+    statuses = {
+        job.pk: client.get(f"/exports/{job.pk}/status.json").json()
         for job in (queued_long, queued_now, moving, stuck)
     }
-    assert stalled == {queued_long.pk: True, queued_now.pk: False, moving.pk: False, stuck.pk: True}
-    assert "<div data-export-stalled>" in client.get(f"/exports/{stuck.pk}/").content.decode()
+    # Queued with no worker taking it: stalled, still waiting. Running with no progress: its
+    # worker died, so it has failed.
+    assert {pk: (s["status"], s["stalled"]) for pk, s in statuses.items()} == {
+        queued_long.pk: ("queued", True),
+        queued_now.pk: ("queued", False),
+        moving.pk: ("running", False),
+        stuck.pk: ("failed", False),
+    }
+    assert "stopped after" in statuses[stuck.pk]["error"]
+    assert "<div data-export-stalled>" in client.get(f"/exports/{queued_long.pk}/").content.decode()
     assert (
         "<div data-export-stalled hidden>" in client.get(f"/exports/{moving.pk}/").content.decode()
     )
+
+
+def test_the_list_fails_a_running_job_whose_worker_died(client, auditor):
+    stuck = make_job(
+        auditor,
+        status=Status.RUNNING,
+        started_at=timezone.now() - timedelta(hours=1),
+        progress_at=timezone.now() - timedelta(minutes=3),
+    )
+    client.force_login(auditor)
+
+    client.get("/exports/")
+
+    stuck.refresh_from_db()
+    assert stuck.status == Status.FAILED
+
+
+def test_a_worker_that_finishes_after_its_job_was_failed_leaves_it_failed(
+    auditor, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path
+    job = make_job(
+        auditor,
+        status=Status.RUNNING,
+        started_at=timezone.now() - timedelta(hours=1),
+        progress_at=timezone.now() - timedelta(minutes=3),
+    )
+    jobs.export_job_fail_stalled(job=job)
+    job.file.save(job.download_name, ContentFile(b"PK fictional zip"), save=False)
+    assert job.file.storage.exists(job.file.name)
+
+    assert jobs.export_job_finish(job=job, file_name=job.file.name, count=3) is False
+
+    job.refresh_from_db()
+    assert job.status == Status.FAILED and not job.file
+    assert not job.file.storage.exists(job.download_name)
 
 
 def test_the_status_is_json_never_cached(client, auditor):

@@ -1,5 +1,5 @@
 """A `db_worker` killed (SIGKILL) in the middle of a bulk export: no download is ever offered
-for the half-built ZIP, the job is said to have stalled once it stops moving and offers to
+for the half-built ZIP, the job is failed once it stops moving, saying why and offering to
 start again, and starting again builds the whole export."""
 
 import io
@@ -68,15 +68,19 @@ def test_it_never_offers_a_partial_zip_when_the_worker_is_killed_mid_export(
     assert not job.file
     no_download_offered(client, job)  # just after
 
-    # Two minutes later (the job's last progress moved back rather than waiting): stalled, with
-    # the offer to start it again, and still nothing to download.
+    # Two minutes later (the job's last progress moved back rather than waiting): failed, with
+    # why and the offer to start it again, and still nothing to download.
     ExportJob.objects.filter(pk=job.pk).update(
         progress_at=timezone.now() - STALLED_AFTER - timedelta(seconds=1)
     )
     status = client.get(f"/exports/{job.pk}/status.json").json()
-    assert status["stalled"] is True
+    assert (status["status"], status["stalled"]) == (Status.FAILED, False)
+    assert status["error"] == (
+        f"The worker building this export stopped after {job.done} of {RECORDS} records: "
+        "nothing moved for 2 minutes."
+    )
     html = client.get(f"/exports/{job.pk}/").content.decode()
-    assert "<div data-export-stalled>" in html
+    assert "data-export-failed>" in html  # the error summary, shown
     assert "Start this export again" in html
     no_download_offered(client, job)
 
@@ -95,5 +99,5 @@ def test_it_never_offers_a_partial_zip_when_the_worker_is_killed_mid_export(
     assert len(archive.namelist()) == RECORDS + 1
     assert archive.testzip() is None
     job.refresh_from_db()
-    assert job.status == Status.RUNNING and not job.file
+    assert job.status == Status.FAILED and not job.file
     assert client.get(f"/exports/{job.pk}/download/").status_code == 404
