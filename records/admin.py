@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
@@ -12,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from records.mfa_services import user_mfa_reset
 from records.models import AuditEvent, DecisionRecord, Organisation, Team, User
 from records.services import user_deactivate
+from records.throttling import sign_in_locks_clear
 from records.utils import client_ip
 
 KEPT_FOR_THE_AUDIT_TRAIL = (
@@ -191,3 +194,20 @@ AppUserAdmin.actions = (*(AppUserAdmin.actions or ()), reset_mfa)
 for _device_model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_device_model):
         admin.site.unregister(_device_model)
+
+
+# Sign-in locks: clearing one early (deleting django-axes' attempt) goes through the audited
+# service, one event per attempt cleared.
+class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
+    def delete_model(self, request, obj):
+        sign_in_locks_clear(
+            attempts=AccessAttempt.objects.filter(pk=obj.pk), by=request.user, ip=client_ip(request)
+        )
+
+    def delete_queryset(self, request, queryset):
+        sign_in_locks_clear(attempts=queryset, by=request.user, ip=client_ip(request))
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, AuditedAccessAttemptAdmin)

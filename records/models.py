@@ -418,6 +418,7 @@ class AuditEvent(models.Model):
         MFA_BACKUP_CODE_USED = "mfa_backup_code_used", "Backup code used"
         MFA_BACKUP_CODES_ISSUED = "mfa_backup_codes_issued", "Backup codes issued"
         MFA_RESET = "mfa_reset", "Two-factor authentication reset by an administrator"
+        LOGIN_LOCK_CLEARED = "login_lock_cleared", "Sign-in lock cleared by an administrator"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # PROTECT: a user with audit events is deactivated, never deleted (deleting would have to

@@ -8,6 +8,8 @@ from __future__ import annotations
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.dispatch import receiver
 from django.shortcuts import render
 
@@ -50,3 +52,28 @@ def _audit_lock(sender, request, username, ip_address, **kwargs):
             "cooloff_minutes": settings.AXES_COOLOFF_MINUTES,
         },
     )
+
+
+@transaction.atomic
+def sign_in_locks_clear(*, attempts, by, ip: str | None = None) -> int:
+    """An administrator clears failed sign-ins (django-axes' attempts) before their lock runs
+    out: each cleared one is an audit event naming the username, the address and whether it
+    was a lock. Returns how many were cleared."""
+    if not (by.is_active and by.is_staff and by.has_perm("axes.delete_accessattempt")):
+        raise PermissionDenied("Only an administrator may clear sign-in locks.")
+    cleared = 0
+    for attempt in attempts.order_by("pk"):
+        audit_log(
+            event=AuditEvent.Event.LOGIN_LOCK_CLEARED,
+            actor=by,
+            ip=ip,
+            details={
+                "username": str(attempt.username or "")[:USERNAME_MAX],
+                "address": attempt.ip_address,
+                "failures": attempt.failures_since_start,
+                "was_locked": attempt.failures_since_start >= settings.AXES_FAILURE_LIMIT,
+            },
+        )
+        attempt.delete()
+        cleared += 1
+    return cleared

@@ -190,3 +190,75 @@ def test_it_takes_a_username_longer_than_any_account_without_an_error(client, db
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         response = _sign_in(client, username)
     assert response.status_code == 429  # and it is still counted toward a lock
+
+
+# --- An administrator clears a lock early ---------------------------------------------------
+
+
+@pytest.fixture
+def administrator(db):
+    from records.models import User
+
+    return User.objects.create_superuser(username="admin", password=PASSWORD)
+
+
+def test_an_administrator_clearing_a_lock_is_audited_and_lets_them_sign_in(
+    client, practitioner, administrator
+):
+    _fail(client, "practitioner", settings.AXES_FAILURE_LIMIT)
+    attempt = AccessAttempt.objects.get(username="practitioner")
+    admin_client = type(client)()
+    admin_client.force_login(administrator)
+
+    response = admin_client.post(
+        f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"}, REMOTE_ADDR="192.0.2.9"
+    )
+
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.exists()
+    event = AuditEvent.objects.get(event="login_lock_cleared")
+    assert event.actor == administrator
+    assert event.ip == "192.0.2.9"
+    assert event.details == {
+        "username": "practitioner",
+        "address": HERE,
+        "failures": settings.AXES_FAILURE_LIMIT,
+        "was_locked": True,
+    }
+    assert _sign_in(client, "practitioner", PASSWORD).status_code == 302  # signed in
+
+
+def test_clearing_several_from_the_list_audits_each(client, practitioner, manager, administrator):
+    _fail(client, "practitioner", settings.AXES_FAILURE_LIMIT)
+    _fail(client, "manager", 2)
+    admin_client = type(client)()
+    admin_client.force_login(administrator)
+
+    admin_client.post(
+        "/admin/axes/accessattempt/",
+        {
+            "action": "delete_selected",
+            "_selected_action": list(AccessAttempt.objects.values_list("pk", flat=True)),
+            "post": "yes",
+        },
+    )
+
+    assert not AccessAttempt.objects.exists()
+    cleared = AuditEvent.objects.filter(event="login_lock_cleared").order_by("pk")
+    assert [(e.details["username"], e.details["was_locked"]) for e in cleared] == [
+        ("practitioner", True),
+        ("manager", False),
+    ]
+
+
+def test_only_an_administrator_may_clear_a_lock(client, practitioner, manager):
+    from django.core.exceptions import PermissionDenied
+
+    from records.throttling import sign_in_locks_clear
+
+    _fail(client, "practitioner", settings.AXES_FAILURE_LIMIT)
+
+    with pytest.raises(PermissionDenied):
+        sign_in_locks_clear(attempts=AccessAttempt.objects.all(), by=manager)
+    assert AccessAttempt.objects.count() == 1
+    assert not AuditEvent.objects.filter(event="login_lock_cleared").exists()
