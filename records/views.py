@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from records import selectors, tables, workdays
 from records.audit_filters import AuditEventFilter
-from records.audit_table import events_html
+from records.audit_table import events_html, trail_html, viewers_html
 from records.filters import records_page
 from records.forms import AddendumForm, ConfirmSharingForm, LegalHoldForm, ManagerDecisionForm
 from records.models import AuditEvent, DecisionRecord, ManagerDecision
@@ -285,6 +285,7 @@ def _trail_context(record, user) -> dict:
     if record.is_draft:
         return {}
     trail = selectors.audit_events_for(record, user=user)
+    viewers = selectors.viewers_of(record) if trail.full else None
     return {
         # Read only when there are some (``record_for_page`` says so in its one query).
         "addenda": selectors.addenda_for(record) if record.has_addenda else [],
@@ -292,7 +293,9 @@ def _trail_context(record, user) -> dict:
         "disagreements": selectors.disagreements_for(record) if record.has_disagreements else [],
         "may_disagree": selectors.may_record_disagreement(user=user, record=record),
         "trail": trail,
-        "viewers": selectors.viewers_of(record) if trail.full else None,
+        "trail_rows": trail_html(trail.events),
+        "viewers": viewers,
+        "viewer_rows": viewers_html(viewers or []),
         "legal_hold_form": LegalHoldForm(record=record) if user.is_auditor else None,
     }
 
