@@ -530,7 +530,11 @@ def records_page(*, user: User, params, cursor: str, size: int):
         return filters, search.SeekPage([], None, None, True)
     # A manager's teams were read with the form's choices: no query of their own.
     kind, ids = selectors.submitted_scope(user, None if filters.own_only else filters.teams)
-    shape = [("scope", kind), ("today", workdays.today())]
+    # Overdue finds a few hundred rows on the (state, submitted_at) index: a manager's scope is
+    # then checked on those rows, not ANDed as a bitmap of the whole scope (PostgreSQL took
+    # 2.9 ms building one of 30,000 entries to keep 12 rows).
+    unindexed = bool(filters.form.cleaned_data.get("overdue"))
+    shape = [("scope", kind, unindexed), ("today", workdays.today())]
     for name, value in filters.form.cleaned_data.items():
         if not value:
             continue
@@ -555,7 +559,9 @@ def records_page(*, user: User, params, cursor: str, size: int):
     def build(*entries, **stand_ins):
         settings = {entry[0]: entry[1:] for entry in entries}
         scope = {name: stand_ins[name] for name in _SCOPE_IDS if name in stand_ins}
-        records = selectors.submitted_in_scope(settings["scope"][0], **scope)
+        records = selectors.submitted_in_scope(
+            settings["scope"][0], unindexed=settings["scope"][1], **scope
+        )
         for entry in entries:
             if entry[0] == "filter":  # those in the shape, with their values
                 records = filters.filters[entry[1]].filter(records, entry[2])

@@ -79,7 +79,9 @@ class _Unindexed(Func):
     template = "+%(expressions)s"
 
 
-def walked(queryset: QuerySet, *fields: str) -> tuple[QuerySet, dict[str, str]]:
+def walked(
+    queryset: QuerySet, *fields: str, everywhere: bool = False
+) -> tuple[QuerySet, dict[str, str]]:
     """``queryset`` and the names to filter ``fields`` by, so that SQLite walks the date
     order rather than look them up.
 
@@ -88,9 +90,11 @@ def walked(queryset: QuerySet, *fields: str) -> tuple[QuerySet, dict[str, str]]:
     indexes and sorts them all to show the newest 25: a quarter of the table for an
     organisation, all of a manager's teams for their list. Written ``+team_id``, it walks
     the date index (record_list_filters, which holds these columns) and stops at the 26th
-    match. PostgreSQL weighs the two from its statistics: there the fields are themselves.
+    match. PostgreSQL weighs the two from its statistics: there the fields are themselves,
+    unless ``everywhere`` (a condition that is itself selective, such as overdue, should
+    find the rows: PostgreSQL otherwise ANDs it with a bitmap of the whole scope).
     """
-    if connection.vendor != "sqlite":
+    if connection.vendor != "sqlite" and not everywhere:
         return queryset, {field: field for field in fields}
     names = {field: f"{field}_walked" for field in fields}
     aliases = {

@@ -143,3 +143,23 @@ def test_a_search_matching_many_finds_what_one_matching_few_finds(
             assert _walk(_orm(user, query)) == expected, query
             assert _walk(_prepared(user, query)) == expected, query
     assert len({ref for page in few[("auditor", "q=northshire")] for ref in page}) == 8
+
+
+def test_a_managers_overdue_list_checks_their_scope_on_the_rows_found(manager, practitioner):
+    """Overdue finds its rows on the (state, submitted_at) index; the manager's scope is then
+    a check on those rows (written ``+team_id``), never a bitmap of every record in it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _submitted(practitioner, "share_without_consent", days=30)
+
+    with CaptureQueriesContext(connection) as queries:
+        records_page(user=manager, params=QueryDict("overdue=yes"), cursor="", size=SIZE)
+    with CaptureQueriesContext(connection) as plain:
+        records_page(user=manager, params=QueryDict(""), cursor="", size=SIZE)
+
+    listing = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]][-1]
+    assert '+"records_decisionrecord"."team_id"' in listing
+    if connection.vendor == "postgresql":  # without overdue, PostgreSQL weighs the index
+        listing = [q["sql"] for q in plain.captured_queries if "ORDER BY" in q["sql"]][-1]
+        assert '+"records_decisionrecord"."team_id"' not in listing
