@@ -111,7 +111,7 @@ def list_rows(records, *, drafts: bool = False, show_author: bool = False) -> Ro
 
 
 class QueueRows(list):
-    """Queue records (``selectors.approval_queue``), with the table body they make."""
+    """Queue rows (``queue_rows``), with the table body they make."""
 
     @property
     def html(self) -> SafeString:
@@ -127,7 +127,7 @@ class QueueRows(list):
                 '<tr class="govuk-table__row">'
                 f'<td class="govuk-table__cell"><a class="govuk-link" href="{escape(record.link)}">'
                 f"{escape(record.reference)}</a>{overdue}"
-                f"{_DISPUTED if getattr(record, 'has_open_disagreement', False) else ''}<br>"
+                f"{_DISPUTED if record.has_open_disagreement else ''}<br>"
                 f'<span class="govuk-body-s">{action}</span></td>'
                 + _CELL.format(escape(record.author_name))
                 + _CELL.format(escape(record.outcome_title or ""))
@@ -158,19 +158,18 @@ def _ages(today: datetime.date, oldest: datetime.date) -> dict[datetime.date, in
     return known[1]
 
 
-def queue_rows(records) -> QueueRows:
-    """Each queue record with its age in working days (the order is the database's), its
-    practitioner's name and its link. The ages come from one walk back from today over
-    the working days, however many rows: not one count from each row's date."""
+def queue_rows(records: list[dict]) -> QueueRows:
+    """Each queue row (a dict of ``selectors.QUEUE_VALUES``, from ``queue_head``) with its age
+    in working days (the order is the database's), its practitioner's name and its link. The
+    ages come from one walk back from today over the working days, however many rows: not
+    one count from each row's date."""
     today = workdays.today()
     link = _links("approvals:detail")
-    rows = QueueRows(_QueueRow(row) if isinstance(row, dict) else row for row in records)
+    rows = QueueRows(_QueueRow(row) for row in records)
     dates = {workdays.local_date(record.submitted_at) for record in rows}
     ages = _ages(today, min(dates)) if dates else {}
     for record in rows:
         record.age_working_days = ages.get(workdays.local_date(record.submitted_at), 0)
-        if not isinstance(record, _QueueRow):
-            record.author_name = record.author.get_full_name() or record.author.username
         record.link = link(record.reference)
     return rows
 
