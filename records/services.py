@@ -26,6 +26,7 @@ from records.models import (
     SharingConfirmation,
     Submission,
     User,
+    queue_summary,
 )
 from records.rows import RowUpdate
 from records.selectors import (
@@ -214,6 +215,7 @@ def decision_submit(
         "other_agency": summary.get("other_agency", ""),
         "lawful_basis": summary.get("lawful_basis", ""),
         "reasons_text": summary.get("reasons_text", ""),
+        **queue_summary(snapshot),
         "review_date": review_date,
         "approval_scope": approval_scope_for(record) if requires_approval else "",
         "submitted_at": timezone.now(),

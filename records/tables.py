@@ -131,7 +131,7 @@ class QueueRows(list):
                 f'<span class="govuk-body-s">{action}</span></td>'
                 + _CELL.format(escape(record.author_name))
                 + _CELL.format(escape(record.outcome_title or ""))
-                + _CELL.format(escape("; ".join(record.grounds or []) or "–"))
+                + _CELL.format(escape(record.grounds_summary or "–"))
                 + _CELL.format("Yes" if record.urgent else "No")
                 + '<td class="govuk-table__cell govuk-table__cell--numeric">'
                 f"{record.age_working_days}</td></tr>"

@@ -173,3 +173,37 @@ def test_audit_log_without_an_actor(db):
     assert event.record_reference == ""
     assert event.ip is None
     assert event.details == {"username": "nobody"}
+
+
+def test_decision_submit_copies_the_outcome_title_and_grounds_for_the_queue(practitioner):
+    answers = demo.finished_answers(
+        "share_without_consent", purpose_grounds=["protect_from_harm", "address_risk"]
+    )
+    record = demo.create_submitted(author=practitioner, answers=answers)
+
+    stored = DecisionRecord.objects.get(pk=record.pk)
+    assert stored.outcome_title == stored.snapshot["outcome"]["title"] != ""
+    assert stored.grounds_summary == "; ".join(stored.snapshot["grounds"])
+    assert "To understand and address a risk" in stored.grounds_summary
+
+
+def test_the_migration_copies_the_queue_summary_of_the_records_already_there(practitioner):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    fill = import_module("records.migrations.0013_queue_summary").fill
+    made = [
+        demo.create_submitted(author=practitioner, answers=demo.finished_answers(outcome))
+        for outcome in ("share_with_consent", "not_share_no_purpose", "share_without_consent")
+    ]
+    draft = demo.create_draft(author=practitioner, answers={**demo.CONTEXT}, complete=False)
+    copied = "outcome_title", "grounds_summary"
+    kept = list(DecisionRecord.objects.order_by("pk").values_list(*copied))
+    DecisionRecord.objects.update(outcome_title="", grounds_summary="")
+
+    fill(apps, None)
+
+    assert list(DecisionRecord.objects.order_by("pk").values_list(*copied)) == kept
+    assert all(title for title, _ in kept[: len(made)])
+    assert DecisionRecord.objects.get(pk=draft.pk).outcome_title == ""
