@@ -118,6 +118,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # after the database restarts the next request reconnects instead of failing on a dead one.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+# PostgreSQL: the statements every page runs are prepared once per connection (records.rows).
+# Off behind a pooler that shares server sessions between clients (pgbouncer in transaction
+# mode), where a statement prepared on one session is not there on the next.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Two writers (gunicorn workers, the export worker) on one SQLite file: a transaction takes
     # the write lock when it starts and waits up to 20 s for it, instead of failing with

@@ -145,11 +145,15 @@ def test_a_search_matching_many_finds_what_one_matching_few_finds(
     assert len({ref for page in few[("auditor", "q=northshire")] for ref in page}) == 8
 
 
-def test_a_managers_overdue_list_checks_their_scope_on_the_rows_found(manager, practitioner):
+def test_a_managers_overdue_list_checks_their_scope_on_the_rows_found(
+    settings, manager, practitioner
+):
     """Overdue finds its rows on the (state, submitted_at) index; the manager's scope is then
     a check on those rows (written ``+team_id``), never a bitmap of every record in it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    settings.DATABASE_PREPARED_STATEMENTS = False  # the SQL as written, not its name
 
     _submitted(practitioner, "share_without_consent", days=30)
 

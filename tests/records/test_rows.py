@@ -5,6 +5,9 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection, connections
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -219,3 +222,113 @@ def test_row_update_changes_only_the_matching_row(practitioner, practitioner2):
     theirs.refresh_from_db()
     assert mine.answers == {"urgent": "yes", "n": [1]} and mine.updated_at == now
     assert theirs.answers == {"urgent": "no"}
+
+
+# --- Prepared statements (PostgreSQL) -------------------------------------------------------
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="Prepared statements are PostgreSQL's"
+)
+
+
+def _executed(sqls):
+    return [sql for sql in sqls if sql.startswith("EXECUTE share_")]
+
+
+def _prepared_names():
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def _run(sql, params):
+
+    from records.rows import execute
+
+    with connection.cursor() as cursor:
+        execute(connection, cursor, sql, params)
+        return cursor.fetchall()
+
+
+@postgresql_only
+def test_it_prepares_a_statement_once_and_runs_it_with_each_value(
+    practitioner, practitioner2, manager
+):
+
+    users = RowByPk(User)
+    with CaptureQueriesContext(connection) as queries:
+        read = [users.get(user.pk) for user in (practitioner, practitioner2, manager)]
+
+    assert [user.username for user in read] == [
+        practitioner.username,
+        practitioner2.username,
+        manager.username,
+    ]
+    sqls = [query["sql"] for query in queries.captured_queries]
+    prepares = [sql for sql in sqls if sql.startswith("PREPARE ")]
+    assert len(prepares) <= 1  # none when an earlier test prepared it on this connection
+    assert len(_executed(sqls)) == 3
+    assert _executed(sqls)[0].split(" ")[1] in _prepared_names()
+
+
+@postgresql_only
+def test_a_queue_with_constant_booleans_is_prepared_and_read_as_the_orm_reads_it(
+    practitioner, manager
+):
+    """The queue head's CASE chooses between two constants, whose type PostgreSQL cannot
+    tell: they are declared boolean, and the rows are the same as without preparing."""
+
+    from decisions import demo
+    from records import selectors
+
+    demo.create_submitted(
+        author=practitioner, answers=demo.finished_answers("share_without_consent")
+    )
+    with CaptureQueriesContext(connection) as queries:
+        prepared = selectors.queue_head(manager, size=10)
+    with override_settings(DATABASE_PREPARED_STATEMENTS=False):
+        written = selectors.queue_head(manager, size=10)
+
+    assert prepared == written
+    assert prepared[1] == 1
+    assert _executed([q["sql"] for q in queries.captured_queries])
+
+
+@postgresql_only
+def test_a_statement_postgresql_cannot_prepare_runs_as_written_and_the_transaction_goes_on(
+    db,
+):
+    # A parameter with no type PostgreSQL can infer: PREPARE refuses it.
+    assert _run("SELECT %s IS NULL", [None]) == [(True,)]
+    assert _run("SELECT %s IS NULL", [1]) == [(False,)]
+    assert _run("SELECT 1", []) == [(1,)]  # the test's transaction is still usable
+
+
+@postgresql_only
+def test_a_literal_percent_sign_survives_preparing(db):
+    assert _run("SELECT 'a%%b' || %s::text", ["c"]) == [("a%bc",)]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_its_statements_again(practitioner):
+
+    users = RowByPk(User)
+    assert users.get(practitioner.pk).username == practitioner.username
+    connection.close()  # as after a restart of the server, or CONN_MAX_AGE
+
+    assert users.get(practitioner.pk).username == practitioner.username
+    # What the connection believes prepared is what the new session holds: nothing stale.
+    held = connections["default"].__dict__["prepared_statements"]
+    assert held
+    assert held == _prepared_names()
+
+
+def test_with_preparing_off_the_sql_runs_as_written(settings, practitioner):
+
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as queries:
+        assert RowByPk(User).get(practitioner.pk).pk == practitioner.pk
+
+    assert [q["sql"] for q in queries.captured_queries][0].startswith("SELECT ")
