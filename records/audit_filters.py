@@ -11,6 +11,7 @@ from django import forms
 from django.utils.safestring import SafeString, mark_safe
 
 from records import workdays
+from records.filters import CharFilter, ChoiceFilter, DateFilter
 from records.models import AuditEvent
 from records.selectors import EVENT_LABELS
 
@@ -32,30 +33,30 @@ class AuditFilterForm(forms.Form):
 
 
 class AuditEventFilter(django_filters.FilterSet):
-    user = django_filters.CharFilter(
+    user = CharFilter(
         label="Username",
         method="filter_user",
         max_length=150,
         strip=True,
         error_messages={"max_length": "A username is at most 150 characters"},
     )
-    record = django_filters.CharFilter(
+    record = CharFilter(
         label="Record reference",
         method="filter_record",
         max_length=20,
         strip=True,
         error_messages={"max_length": "A record reference is at most 20 characters"},
     )
-    event = django_filters.ChoiceFilter(
+    event = ChoiceFilter(
         label="Event",
         choices=sorted(EVENT_LABELS.items(), key=lambda choice: choice[1]),
         empty_label="Any event",
         error_messages={"invalid_choice": "Select an event from the list"},
     )
-    date_from = django_filters.DateFilter(
+    date_from = DateFilter(
         label="From", method="filter_from", widget=DATE_WIDGET, error_messages=DATE_ERRORS
     )
-    date_to = django_filters.DateFilter(
+    date_to = DateFilter(
         label="To", method="filter_to", widget=DATE_WIDGET, error_messages=DATE_ERRORS
     )
 
@@ -63,6 +64,15 @@ class AuditEventFilter(django_filters.FilterSet):
         model = AuditEvent
         fields = ["user", "record", "event", "date_from", "date_to"]
         form = AuditFilterForm
+
+    _form_class: type | None = None
+
+    def get_form_class(self):
+        """The filters are the same on every request: so is the form class (django-filter
+        makes a new one, with new fields, each time it is asked)."""
+        if AuditEventFilter._form_class is None:
+            AuditEventFilter._form_class = super().get_form_class()
+        return AuditEventFilter._form_class
 
     def filter_user(self, queryset, name, value):
         return queryset.filter(actor_username=value) if value else queryset

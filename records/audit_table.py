@@ -49,7 +49,7 @@ def _record_cell(event, link: str) -> str:
 
 def events_html(events) -> SafeString:
     """The table body's rows for these events (``selectors.audit_page``, each with
-    ``record_exists`` set by the view): when, who, what, which
+    ``record_exists``: ``selectors.with_record_exists``): when, who, what, which
     record, from where, details."""
     link = reverse("records:detail", args=[_PLACEHOLDER])  # one reverse() a page
     parts = []

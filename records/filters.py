@@ -110,6 +110,10 @@ class BooleanFilter(_CheapCopy, django_filters.BooleanFilter):
     pass
 
 
+class DateFilter(_CheapCopy, django_filters.DateFilter):
+    pass
+
+
 class _DateField(forms.DateField):
     def clean(self, value):
         return _in_range(super().clean(value))

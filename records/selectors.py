@@ -924,12 +924,12 @@ def audit_page(
     )
 
 
-def existing_records(record_ids) -> set[int]:
-    """Which of these records still exist (a deleted one keeps its events, not its page)."""
-    ids = {pk for pk in record_ids if pk is not None}
-    if not ids:
-        return set()
-    return set(DecisionRecord.objects.filter(pk__in=ids).values_list("pk", flat=True))
+def with_record_exists(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    """Each event with whether its record still exists (``record_exists``: a deleted one
+    keeps its events, not its page), read in the events' own query."""
+    return events.annotate(
+        record_exists=Exists(DecisionRecord.objects.filter(pk=OuterRef("record_id")))
+    )
 
 
 # --- A case's earlier decisions (section 13, "can I share the same information again") ------

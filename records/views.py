@@ -377,13 +377,10 @@ def audit_log_view(request):
         raise PermissionDenied("Only auditors read the audit log.")
     filters = AuditEventFilter(request.GET or None, queryset=AuditEvent.objects.all())
     page = selectors.audit_page(
-        filters.qs,
+        selectors.with_record_exists(filters.qs),
         before=request.GET.get("before", ""),
         after=request.GET.get("after", ""),
     )
-    existing = selectors.existing_records(event.record_id for event in page.events)
-    for event in page.events:
-        event.record_exists = event.record_id in existing
     # The filters, without the cursors, for the pages' links.
     query = request.GET.copy()
     for cursor in ("before", "after"):
