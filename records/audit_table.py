@@ -36,7 +36,7 @@ def _record_cell(event, link: str) -> str:
     if not reference:
         return "–"
     shown = escape(reference)
-    if getattr(event, "record_exists", False):
+    if event.record_exists:
         shown = (
             f'<a class="govuk-link" href="{escape(link.replace(_PLACEHOLDER, quote(reference)))}">'
             f"{shown}</a>"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import (
@@ -12,6 +13,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     Max,
     OuterRef,
     Prefetch,
@@ -889,15 +891,57 @@ class AuditPage:
     first: bool  # the newest page
 
 
+# The audit log's filters, each a condition on an indexed column given the value as the
+# column holds it (``audit_filters.AuditEventFilter.conditions`` turns what was typed into
+# that).
+AUDIT_CONDITIONS = {
+    "user": lambda value: Q(actor_username=value),
+    "record": lambda value: Q(record_reference=value),
+    "event": lambda value: Q(event=value),
+    "date_from": lambda value: Q(at__gte=value),
+    "date_to": lambda value: Q(at__lt=value),
+}
+AUDIT_ROW_FIELDS = (
+    "id",
+    "at",
+    "actor_username",
+    "actor_role",
+    "event",
+    "record_id",
+    "record_reference",
+    "ip",
+    "details",
+)
+
+
+class AuditRow(SimpleNamespace):
+    """An event as the audit log shows it (``AUDIT_ROW_FIELDS``, ``existing_record``)."""
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def record_exists(self) -> bool:
+        return self.existing_record is not None
+
+
 def audit_page(
-    events: QuerySet[AuditEvent], *, before: str = "", after: str = "", size: int = AUDIT_PAGE_SIZE
+    conditions: dict | None = None,
+    *,
+    before: str = "",
+    after: str = "",
+    size: int = AUDIT_PAGE_SIZE,
 ) -> AuditPage:
-    """One page of ``events``: the newest, those just older than ``before``, or those just
-    newer than ``after``. ``size + 1`` rows are read to know whether another page follows."""
+    """One page of the events matching ``conditions`` (``AUDIT_CONDITIONS``' names and the
+    columns' values): the newest, those just older than ``before``, or those just newer
+    than ``after``. ``size + 1`` rows are read to know whether another page follows. Its
+    SQL is built once per set of filters and direction (``rows.Prepared``): the ORM took
+    longer to build it than the database to run it."""
+    conditions = {name: value for name, value in (conditions or {}).items() if value}
+    names = tuple(sorted(conditions))
     if (cursor := _parse_cursor(after)) is not None:
-        at, pk = cursor
-        newer_first = events.filter(Q(at__gte=at), Q(at__gt=at) | Q(at=at, id__gt=pk))
-        rows = list(newer_first.order_by("at", "id")[: size + 1])
+        rows = _audit_rows(names, "newer", size, conditions, cursor)
         if rows:
             more_newer = len(rows) > size
             rows = rows[:size][::-1]
@@ -908,12 +952,8 @@ def audit_page(
                 first=not more_newer,
             )
         before = ""  # nothing newer: the newest page
-    newest_first = events.order_by("-at", "-id")
     cursor = _parse_cursor(before)
-    if cursor is not None:
-        at, pk = cursor
-        newest_first = newest_first.filter(Q(at__lte=at), Q(at__lt=at) | Q(at=at, id__lt=pk))
-    rows = list(newest_first[: size + 1])
+    rows = _audit_rows(names, "newest" if cursor is None else "older", size, conditions, cursor)
     more_older = len(rows) > size
     rows = rows[:size]
     return AuditPage(
@@ -924,12 +964,37 @@ def audit_page(
     )
 
 
+def _audit_rows(names, direction: str, size: int, conditions: dict, cursor) -> list[AuditRow]:
+    ids = dict(conditions)
+    if cursor is not None:
+        ids["cursor_at"], ids["cursor_id"] = cursor
+    rows = _AUDIT_PAGE.rows(shape=(names, direction, size), **ids)
+    return [AuditRow(**row) for row in rows]
+
+
+def _audit_page_query(names, direction: str, size: int, **ids) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.filter(*[AUDIT_CONDITIONS[name](ids[name]) for name in names])
+    if direction == "newer":
+        at, pk = ids["cursor_at"], ids["cursor_id"]
+        events = events.filter(Q(at__gte=at), Q(at__gt=at) | Q(at=at, id__gt=pk))
+        events = events.order_by("at", "id")
+    else:
+        if direction == "older":
+            at, pk = ids["cursor_at"], ids["cursor_id"]
+            events = events.filter(Q(at__lte=at), Q(at__lt=at) | Q(at=at, id__lt=pk))
+        events = events.order_by("-at", "-id")
+    return with_record_exists(events).values(*AUDIT_ROW_FIELDS, "existing_record")[: size + 1]
+
+
+_AUDIT_PAGE = Prepared(AuditEvent, _audit_page_query)
+
+
 def with_record_exists(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
-    """Each event with whether its record still exists (``record_exists``: a deleted one
-    keeps its events, not its page), read in the events' own query."""
-    return events.annotate(
-        record_exists=Exists(DecisionRecord.objects.filter(pk=OuterRef("record_id")))
-    )
+    """Each event with its record's reference where the record still exists (a deleted one
+    keeps its events, not its page), read in the events' own query: a LEFT JOIN on the
+    record's primary key, looked up for the page's rows only. (An EXISTS was planned as a
+    hash of every record's id, 26 ms at 100,000 records on PostgreSQL.)"""
+    return events.annotate(existing_record=F("record__reference"))
 
 
 # --- A case's earlier decisions (section 13, "can I share the same information again") ------

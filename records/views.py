@@ -377,7 +377,7 @@ def audit_log_view(request):
         raise PermissionDenied("Only auditors read the audit log.")
     filters = AuditEventFilter(request.GET or None, queryset=AuditEvent.objects.all())
     page = selectors.audit_page(
-        selectors.with_record_exists(filters.qs),
+        filters.conditions(),
         before=request.GET.get("before", ""),
         after=request.GET.get("after", ""),
     )
