@@ -38,8 +38,14 @@ def execute(connection, cursor, sql: str, params) -> None:
     """``cursor.execute(sql, params)``; on PostgreSQL, as a statement prepared once on this
     connection and executed with these values (PostgreSQL then plans it again only where
     its own rules say a value changes the plan). A statement PostgreSQL cannot prepare (a
-    parameter of no known type) runs as it is."""
-    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+    parameter of no known type) runs as it is, and so does every statement on a connection
+    not kept between requests (``CONN_MAX_AGE`` 0), where preparing would only add a round
+    trip."""
+    if (
+        connection.vendor != "postgresql"
+        or not settings.DATABASE_PREPARED_STATEMENTS
+        or connection.settings_dict.get("CONN_MAX_AGE") == 0
+    ):
         cursor.execute(sql, params)
         return
     statement = _statement(sql)

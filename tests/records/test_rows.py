@@ -332,3 +332,18 @@ def test_with_preparing_off_the_sql_runs_as_written(settings, practitioner):
         assert RowByPk(User).get(practitioner.pk).pk == practitioner.pk
 
     assert [q["sql"] for q in queries.captured_queries][0].startswith("SELECT ")
+
+
+def test_a_connection_not_kept_between_requests_prepares_nothing(practitioner):
+    """With CONN_MAX_AGE 0 each request has a new connection: a PREPARE would be a round
+    trip more for every statement, every request."""
+    wrapper = connections["default"]
+    kept = wrapper.settings_dict["CONN_MAX_AGE"]
+    wrapper.settings_dict["CONN_MAX_AGE"] = 0
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            assert RowByPk(User).get(practitioner.pk).pk == practitioner.pk
+    finally:
+        wrapper.settings_dict["CONN_MAX_AGE"] = kept
+
+    assert [q["sql"] for q in queries.captured_queries][0].startswith("SELECT ")
