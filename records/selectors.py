@@ -885,7 +885,7 @@ def _parse_cursor(value: str) -> tuple[datetime.datetime, int] | None:
 
 @dataclass(frozen=True)
 class AuditPage:
-    events: list[AuditEvent]
+    events: list[AuditRow]  # read as plain rows (``audit_page``), not model instances
     newer: str | None  # cursor for the page of newer events (``after``)
     older: str | None  # cursor for the page of older events (``before``)
     first: bool  # the newest page
