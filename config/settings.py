@@ -75,7 +75,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, taking the user read with the session (records/sessions.py).
+    "records.sessions.AuthenticationMiddleware",
     # django-otp's OTPMiddleware, with a cheaper read of the session's device.
     "records.mfa_middleware.DeviceMiddleware",
     # Managers, auditors and staff verify a second factor before any other page.
@@ -205,8 +206,9 @@ RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
 # "fewer than N" and others rounded to a multiple of it (insight/suppression.py).
 SMALL_NUMBER_THRESHOLD = env.int("SMALL_NUMBER_THRESHOLD", default=5)
 
-# Django's database sessions, with a cheaper read (config/sessions.py).
-SESSION_ENGINE = "config.sessions"
+# Django's database sessions, naming their user and device in columns read with them
+# (records/sessions.py).
+SESSION_ENGINE = "records.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)

@@ -15,19 +15,28 @@ from django_otp.models import Device
 
 from records.mfa import has_confirmed_device, mfa_pending
 from records.rows import RowByPk
+from records.sessions import loaded_device, rows_of
 
 OPEN_URL_NAMES = ("login", "logout", "mfa_enrol", "mfa_verify")
 
 
 class DeviceMiddleware(OTPMiddleware):
-    """django-otp's OTPMiddleware, loading the session's device with ``RowByPk`` (on every
-    request of a manager or auditor). Everything else is django-otp's: the device must be
-    the user's and confirmed (``_finalize_device``), or the session loses it."""
+    """django-otp's OTPMiddleware, taking the session's device from the session's own read
+    (``records.sessions``) or loading it with ``RowByPk`` (on every request of a manager or
+    auditor). Everything else is django-otp's: the device must be the user's and confirmed
+    (``_finalize_device``), or the session loses it."""
 
     _loaders: dict[type, RowByPk] = {}
 
+    def _verify_user_sync(self, request, user):
+        with rows_of(request.session):
+            return super()._verify_user_sync(request, user)
+
     def _device_from_persistent_id(self, persistent_id: str):
         persistent_id = self._normalize_persistent_id(persistent_id)
+        device = loaded_device(persistent_id)
+        if device is not None:
+            return device
         try:  # as Device.from_persistent_id: anything malformed is no device
             model_label, device_id = persistent_id.rsplit("/", 1)
             app_label, model_name = model_label.split(".")

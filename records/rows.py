@@ -6,7 +6,8 @@ several times before doing anything of its own. Here the SQL is written (or buil
 once per database and shape, and what comes back is what the ORM gives: instances made with
 ``Model.from_db`` and the database's value converters, or ``values()`` dicts.
 
-- ``RowByPk``: one row by primary key (the session, the signed-in user, their device).
+- ``RowByPk``: one row by primary key, with rows it names if asked (the session with the
+  signed-in user and their device).
 - ``Prepared``: a ``values()`` query built once per shape and run with each request's ids,
   codes, patterns and moments (the home page's lists and queue, the records list's page).
 - ``PreparedGet``: one instance by such a query (the wizard's draft).
@@ -120,12 +121,21 @@ connection_created.connect(_forget_prepared)
 
 
 class RowByPk:
-    """One row by its primary key as the ORM's instance; None when there is none."""
+    """One row by its primary key as the ORM's instance; None when there is none.
 
-    def __init__(self, model: type[Model]):
+    ``joined`` names foreign keys whose rows come in the same statement (LEFT JOINs), each
+    cached on the instance as ``select_related`` caches it: None where the key is empty or
+    names no row."""
+
+    def __init__(self, model: type[Model], *, joined: tuple[str, ...] = ()):
         self.model = model
-        self._fields = list(model._meta.concrete_fields)
-        self._names = [field.attname for field in self._fields]
+        meta = model._meta
+        # (relation or None for the model itself, model, its fields, their attnames)
+        self._parts = [(None, model, list(meta.concrete_fields))]
+        for name in joined:
+            relation = meta.get_field(name)
+            related = relation.related_model
+            self._parts.append((relation, related, list(related._meta.concrete_fields)))
         self._compiled: dict[str, tuple[str, list]] = {}  # by database alias
 
     def _for(self, alias: str) -> tuple[str, list]:
@@ -133,15 +143,27 @@ class RowByPk:
             connection = connections[alias]
             quote = connection.ops.quote_name
             meta = self.model._meta
-            columns = ", ".join(quote(field.column) for field in self._fields)
-            sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 - names
-            converters = []
-            for index, field in enumerate(self._fields):
-                column = Col(meta.db_table, field)
-                found = connection.ops.get_db_converters(column)
-                found += field.get_db_converters(connection)
-                if found:
-                    converters.append((index, column, found))
+            columns, joins, converters, index = [], [], [], 0
+            for number, (relation, model, fields) in enumerate(self._parts):
+                table = f"t{number}"
+                if relation is not None:
+                    target = f"{table}.{quote(relation.target_field.column)}"
+                    joins.append(
+                        f" LEFT JOIN {quote(model._meta.db_table)} {table} "
+                        f"ON {target} = t0.{quote(relation.column)}"
+                    )
+                for field in fields:
+                    columns.append(f"{table}.{quote(field.column)}")
+                    column = Col(model._meta.db_table, field)
+                    found = connection.ops.get_db_converters(column)
+                    found += field.get_db_converters(connection)
+                    if found:
+                        converters.append((index, column, found))
+                    index += 1
+            sql = (
+                f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} t0{''.join(joins)} "  # noqa: S608 - names
+                f"WHERE t0.{quote(meta.pk.column)} = %s"
+            )
             self._compiled[alias] = (sql, converters)
         return self._compiled[alias]
 
@@ -159,7 +181,18 @@ class RowByPk:
         for index, column, found in converters:
             for convert in found:
                 values[index] = convert(values[index], column, connection)
-        return self.model.from_db(alias, self._names, values)
+        instance, start = None, 0
+        for relation, model, fields in self._parts:
+            own = values[start : start + len(fields)]
+            start += len(fields)
+            names = [field.attname for field in fields]
+            if relation is None:
+                instance = model.from_db(alias, names, own)
+                continue
+            pk_value = own[names.index(model._meta.pk.attname)]
+            related = None if pk_value is None else model.from_db(alias, names, own)
+            relation.set_cached_value(instance, related)
+        return instance
 
 
 class Prepared:

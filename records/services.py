@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, CharField, Exists, Max, OuterRef, Value, When
 from django.utils import timezone
@@ -26,6 +24,7 @@ from records.models import (
     SharingConfirmation,
     Submission,
     User,
+    UserSession,
     queue_summary,
 )
 from records.rows import RowUpdate
@@ -735,29 +734,13 @@ def disagreement_resolve(
     return disagreement
 
 
-def _session_store():
-    """The configured session store; it must keep sessions in the database (db or cached_db),
-    so that a user's sessions can be found and ended."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    if not hasattr(store, "get_model_class"):
-        raise ImproperlyConfigured(
-            "SESSION_ENGINE must keep sessions in the database: deactivating a user ends them."
-        )
-    return store
-
-
 def user_sessions_end(*, user: User) -> int:
-    """Deletes every unexpired session signed in as this user; returns how many. Sessions are
-    signed data keyed by their own key, so each live one is decoded (a few hundred at most)."""
-    store = _session_store()
-    user_id = str(user.pk)
-    ended = 0
-    live = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
-    for key, data in live.values_list("session_key", "session_data").iterator():
-        if str(store().decode(data).get(SESSION_KEY)) == user_id:
-            store(session_key=key).delete()
-            ended += 1
-    return ended
+    """Deletes every session signed in as this user (``UserSession.user``, kept by
+    ``records.sessions``); returns how many unexpired ones there were."""
+    sessions = UserSession.objects.filter(user=user)
+    live = sessions.filter(expire_date__gt=timezone.now()).count()
+    sessions.delete()
+    return live
 
 
 @transaction.atomic

@@ -6,11 +6,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import Client
 
 from config.middleware import LAST_SEEN, STARTED
-from records.models import AuditEvent
+from records.models import AuditEvent, UserSession
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +50,7 @@ def test_it_gives_a_new_session_key_at_sign_in(client, practitioner):
     after = sign_in(client, practitioner)
 
     assert after != before
-    assert not Session.objects.filter(session_key=before).exists()
+    assert not UserSession.objects.filter(session_key=before).exists()
     assert with_cookie(before).get("/").status_code == 302
 
 
@@ -68,7 +67,7 @@ def test_signing_out_ends_the_session(client, practitioner):
 
     client.post("/accounts/logout/")
 
-    assert not Session.objects.filter(session_key=key).exists()
+    assert not UserSession.objects.filter(session_key=key).exists()
     response = with_cookie(key).get("/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
@@ -85,7 +84,7 @@ def test_an_idle_session_ends_with_an_event_and_a_message(client, practitioner):
     [event] = expired_events()
     assert event.actor == practitioner
     assert event.details == {"reason": "idle", "idle_minutes": 30, "absolute_hours": 8}
-    assert not Session.objects.filter(session_key=key).exists()
+    assert not UserSession.objects.filter(session_key=key).exists()
     # No sign-out is recorded: the person did not sign out.
     assert not AuditEvent.objects.filter(event=AuditEvent.Event.LOGOUT).exists()
     page = client.get(response["Location"]).content.decode()
@@ -104,7 +103,7 @@ def test_a_session_ends_after_its_absolute_lifetime_however_busy(client, practit
     [event] = expired_events()
     assert event.details["reason"] == "absolute"
     assert "you had been signed in for 8 hours" in response.content.decode()
-    assert not Session.objects.filter(session_key=key).exists()
+    assert not UserSession.objects.filter(session_key=key).exists()
 
 
 def test_a_session_used_within_the_limits_carries_on(client, practitioner):
@@ -159,7 +158,7 @@ def test_a_post_after_the_timeout_changes_nothing(client, practitioner):
 def test_strangers_are_not_touched(client):
     assert client.get("/guidance/").status_code == 200
     assert not expired_events().exists()
-    assert not Session.objects.exists()
+    assert not UserSession.objects.exists()
 
 
 def test_the_export_pages_polling_does_not_keep_an_idle_session_open(client, auditor, settings):

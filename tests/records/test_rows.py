@@ -4,7 +4,6 @@ query, must be the very objects the ORM reads (values and types, on both databas
 from datetime import timedelta
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import connection, connections
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +11,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from records.models import User
+from records.models import User, UserSession
 from records.rows import Prepared, RowByPk
 from tests.records.mfa_helpers import enrolled
 
@@ -49,10 +48,42 @@ def test_it_reads_a_session_by_its_text_key(client, practitioner):
     client.force_login(practitioner)
     key = client.session.session_key
 
-    read = RowByPk(Session).get(key)
+    read = RowByPk(UserSession).get(key)
 
-    assert read.session_data == Session.objects.get(pk=key).session_data
+    assert read.session_data == UserSession.objects.get(pk=key).session_data
     assert read.expire_date > timezone.now()
+
+
+def test_it_reads_joined_rows_as_select_related_does(client, manager):
+    device = enrolled(manager)
+    client.force_login(manager)
+    key = client.session.session_key
+    UserSession.objects.filter(pk=key).update(totp_device=device)
+
+    with CaptureQueriesContext(connection) as queries:
+        read = RowByPk(UserSession, joined=("user", "totp_device")).get(key)
+        user, got_device = read.user, read.totp_device
+
+    expected = UserSession.objects.select_related("user", "totp_device").get(pk=key)
+    assert len(queries) == 1
+    assert _fields(read) == _fields(expected)
+    assert _fields(user) == _fields(expected.user)
+    assert _fields(got_device) == _fields(expected.totp_device)
+    assert user._state.adding is False and got_device._state.db == "default"
+
+
+@pytest.mark.parametrize("device_id", [None, 999_999])  # no device named; one deleted since
+def test_a_join_that_finds_no_row_is_none_without_a_query(client, practitioner, device_id):
+    client.force_login(practitioner)
+    key = client.session.session_key
+    UserSession.objects.filter(pk=key).update(totp_device_id=device_id)
+
+    read = RowByPk(UserSession, joined=("user", "totp_device")).get(key)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert read.totp_device is None
+        assert read.user == practitioner
+    assert len(queries) == 0
 
 
 @pytest.mark.parametrize("missing", [0, 999_999])
@@ -61,12 +92,12 @@ def test_it_gives_none_for_no_row(db, missing):
 
 
 def test_it_gives_none_for_a_session_key_that_is_not_there(db):
-    assert RowByPk(Session).get("no-such-session-key-at-all") is None
+    assert RowByPk(UserSession).get("no-such-session-key-at-all") is None
 
 
 def test_an_expired_session_signs_nobody_in(client, practitioner):
     client.force_login(practitioner)
-    Session.objects.filter(pk=client.session.session_key).update(
+    UserSession.objects.filter(pk=client.session.session_key).update(
         expire_date=timezone.now() - timedelta(seconds=1)
     )
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.admin.sites import site
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client, RequestFactory
 
-from records.models import AuditEvent, User
+from records.models import AuditEvent, User, UserSession
 from records.services import user_deactivate
 from tests.conftest import PASSWORD
 
@@ -46,7 +45,7 @@ def test_it_ends_every_session_of_the_user_and_no_other(practitioner, practition
     assert ended == 2
     assert refused(desk) and refused(laptop)
     assert colleague.get("/").status_code == 200
-    assert not Session.objects.filter(session_key__in=keys).exists()
+    assert not UserSession.objects.filter(session_key__in=keys).exists()
     practitioner.refresh_from_db()
     assert practitioner.is_active is False
     [event] = AuditEvent.objects.filter(event=AuditEvent.Event.USER_DEACTIVATED)
