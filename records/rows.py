@@ -54,6 +54,9 @@ def execute(connection, cursor, sql: str, params) -> None:
         cursor.execute(sql, params)
         return
     name, prepare, count = statement
+    # On the connection itself: ``django.db.connection`` is a proxy, shared by every
+    # connection the thread will ever have, and a new connection prepares again.
+    connection = connections[connection.alias]
     prepared = connection.__dict__.setdefault("prepared_statements", set())
     if name not in prepared:
         if not _prepare(connection, cursor, sql, prepare.format(types=_types(params))):

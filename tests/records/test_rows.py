@@ -356,6 +356,23 @@ def test_a_new_connection_prepares_its_statements_again(practitioner):
     assert held == _prepared_names()
 
 
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_run_through_djangos_connection_proxy_survives_a_new_connection(auditor):
+    """``django.db.connection`` is a proxy: what is prepared is kept on the connection it
+    stands for, so a new connection (CONN_MAX_AGE, a restart) prepares again."""
+    from django.db import connection as proxy
+
+    from records.selectors import filter_choices
+
+    before = filter_choices(auditor)
+    proxy.close()
+
+    assert filter_choices(auditor) == before
+    assert "prepared_statements" not in proxy.__dict__
+    assert connections["default"].__dict__["prepared_statements"] == _prepared_names()
+
+
 def test_with_preparing_off_the_sql_runs_as_written(settings, practitioner):
 
     settings.DATABASE_PREPARED_STATEMENTS = False
