@@ -483,7 +483,7 @@ def _manager_teams(user: User) -> tuple[list[int], list[int]]:
         params.append(user.organisation_id)
     mine, organisation = set(), set()
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        rows.execute(connection, cursor, sql, params)
         for pk, organisation_id, managed_by_user in cursor.fetchall():
             if managed_by_user:
                 mine.add(pk)
