@@ -232,11 +232,12 @@ class RecordFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, user: User, **kwargs):
         self.user = user
         super().__init__(data, *args, **kwargs)
-        self.teams: list[selectors.TeamChoice] = []
+        self.teams: tuple[selectors.TeamChoice, ...] = ()
         # Set on the form's own fields once it is made (``form``), not on the filters: the
         # form class is then the same for every request, and its fields copy no long lists.
         self.own_only = user.can_decide and not user.is_manager
-        choices = selectors.filter_choices(None if self.own_only else user)  # one query
+        # One query, or none while the directory is unchanged (selectors._kept).
+        choices = selectors.filter_choices(user, outcomes_only=self.own_only)
         self.choices = {"outcome": choices.outcomes}
         if self.own_only:
             for name in self.SCOPE_FILTERS:

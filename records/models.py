@@ -637,3 +637,18 @@ class OutcomeTitle(models.Model):
 
     def __str__(self):
         return f"{self.outcome}: {self.title}"
+
+
+class DirectoryStamp(models.Model):
+    """One row whose ``stamp`` changes, by database triggers (migration 0015), whenever
+    anything the records filter's choices and a manager's scope are read from changes:
+    users (who they are, their role, team and organisation), teams, organisations, who
+    manages which team, and the outcomes offered. It is read with the session on every
+    request (``records.sessions``), so those reads can be kept between requests for as long
+    as it stays the same (``records.selectors``), in every process alike. A random value,
+    not a count: a change rolled back cannot bring an old stamp back with other data."""
+
+    stamp = models.BigIntegerField()
+
+    def __str__(self):
+        return f"directory stamp {self.stamp}"

@@ -128,10 +128,18 @@ class RowByPk:
 
     ``joined`` names foreign keys whose rows come in the same statement (LEFT JOINs), each
     cached on the instance as ``select_related`` caches it: None where the key is empty or
-    names no row."""
+    names no row. ``scalars`` are more columns, each an SQL expression of no parameters,
+    set on the instance under its name as the database gives it."""
 
-    def __init__(self, model: type[Model], *, joined: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        model: type[Model],
+        *,
+        joined: tuple[str, ...] = (),
+        scalars: dict[str, str] | None = None,
+    ):
         self.model = model
+        self.scalars = dict(scalars or {})
         meta = model._meta
         # (relation or None for the model itself, model, its fields, their attnames)
         self._parts = [(None, model, list(meta.concrete_fields))]
@@ -163,6 +171,7 @@ class RowByPk:
                     if found:
                         converters.append((index, column, found))
                     index += 1
+            columns += self.scalars.values()
             sql = (
                 f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} t0{''.join(joins)} "  # noqa: S608 - names
                 f"WHERE t0.{quote(meta.pk.column)} = %s"
@@ -195,6 +204,8 @@ class RowByPk:
             pk_value = own[names.index(model._meta.pk.attname)]
             related = None if pk_value is None else model.from_db(alias, names, own)
             relation.set_cached_value(instance, related)
+        for name, value in zip(self.scalars, values[start:], strict=True):
+            setattr(instance, name, value)
         return instance
 
 

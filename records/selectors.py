@@ -87,11 +87,13 @@ def submitted_scope(user: User, teams: list[TeamChoice] | None = None) -> tuple[
         if teams is None:
             managed, organisation = _manager_teams(user)
         else:
-            managed = sorted(team.pk for team in teams if team.managed)
-            organisation = sorted(
-                team.pk
-                for team in teams
-                if user.organisation_id and team.organisation_id == user.organisation_id
+            managed = tuple(sorted(team.pk for team in teams if team.managed))
+            organisation = tuple(
+                sorted(
+                    team.pk
+                    for team in teams
+                    if user.organisation_id and team.organisation_id == user.organisation_id
+                )
             )
         return "managed", {"user": user.pk, "managed": managed, "organisation": organisation}
     return "own", {"user": user.pk}
@@ -134,14 +136,14 @@ class TeamChoice:
     managed: bool = False  # by the user the choices are for
 
 
-def teams_visible_to(user: User) -> list[TeamChoice]:
+def teams_visible_to(user: User) -> tuple[TeamChoice, ...]:
     """The teams whose records the user may see, with their organisations: every team for
     an auditor; for a manager, the teams they manage and, where an organisation's
     decisions come to them (``approval_scope``), their organisation's."""
     return filter_choices(user).teams
 
 
-def practitioners_visible_to(user: User) -> list[tuple[int, str]]:
+def practitioners_visible_to(user: User) -> tuple[tuple[int, str], ...]:
     """Whose records the user may see, (id, name) by name: everyone who decides, for an
     auditor; for a manager, the members of the teams above and themselves."""
     return filter_choices(user).people
@@ -149,18 +151,52 @@ def practitioners_visible_to(user: User) -> list[tuple[int, str]]:
 
 @dataclass(frozen=True)
 class FilterChoices:
-    outcomes: list[tuple[str, str]]  # (code, title) by title: outcome_choices()
-    teams: list[TeamChoice]  # by organisation, then name
-    people: list[tuple[int, str]]  # (id, name) by name
+    outcomes: tuple[tuple[str, str], ...]  # (code, title) by title: outcome_choices()
+    teams: tuple[TeamChoice, ...]  # by organisation, then name
+    people: tuple[tuple[int, str], ...]  # (id, name) by name
 
 
-def filter_choices(user: User | None) -> FilterChoices:
+# What the filter's choices and a manager's teams are read from changes the directory stamp
+# (records.DirectoryStamp, by database triggers), and the stamp comes with the signed-in
+# user, read with their session (records.sessions). So these two reads are kept, in each
+# process, under the user and the stamp, and read again once it changes. Never inside a
+# transaction: it could see its own changes, which may yet roll back.
+_KEPT: dict[tuple, object] = {}
+_KEPT_UNDER: list = [None]  # the stamp the kept reads are for
+
+
+def _kept(kind: str, user: User | None, key, read):
+    stamp = getattr(user, "directory_stamp", None)
+    if stamp is None or connection.in_atomic_block:
+        return read()
+    if _KEPT_UNDER[0] != stamp or len(_KEPT) >= 4096:
+        _KEPT.clear()
+        _KEPT_UNDER[0] = stamp
+    key = (connection.alias, kind, key)
+    if key not in _KEPT:
+        _KEPT[key] = read()
+    return _KEPT[key]
+
+
+def filter_choices(user: User | None, *, outcomes_only: bool = False) -> FilterChoices:
     """What the /records/ filter form offers this user: the outcomes, and the teams and
     people whose records they may see (none for a practitioner, who sees only their own, or
-    without a user).
+    with ``outcomes_only``, or without a user).
 
-    One query in plain SQL: the form is on every list page, and three ORM queries cost
-    several times running them (and, on PostgreSQL, three round trips)."""
+    One query in plain SQL, kept between requests while the directory stamp stays
+    (``_kept``): the form is on every list page."""
+    chooser = user if user is not None and (user.is_auditor or user.is_manager) else None
+    if outcomes_only:
+        chooser = None
+    return _kept(
+        "filter_choices",
+        user,
+        None if chooser is None else chooser.pk,
+        lambda: _read_filter_choices(chooser),
+    )
+
+
+def _read_filter_choices(user: User | None) -> FilterChoices:
     # Every column text (a UNION's columns share a type). Sorted here, not by the database:
     # PostgreSQL's collation made the sort of these 150-odd rows most of the query's time,
     # and names now order alike on both databases.
@@ -169,7 +205,7 @@ def filter_choices(user: User | None) -> FilterChoices:
         f"FROM {_table(OutcomeTitle)}"
     ]
     params: list = []
-    if user is not None and (user.is_auditor or user.is_manager):
+    if user is not None:
         scope, scope_params = _team_scope(user)
         # The last column: whether the user manages the team (submitted_scope's ids).
         managed_by = f"SELECT team_id FROM {_table(User.managed_teams.through)} WHERE user_id = %s"  # noqa: S608
@@ -204,9 +240,9 @@ def filter_choices(user: User | None) -> FilterChoices:
     teams.sort(key=lambda team: (team.organisation.casefold(), team.name.casefold(), team.pk))
     people_rows.sort(key=lambda row: (*map(str.casefold, row[0]), row[1][0]))
     return FilterChoices(
-        outcomes=sorted(outcomes, key=lambda choice: choice[1]),
-        teams=teams,
-        people=[choice for _, choice in people_rows],
+        outcomes=tuple(sorted(outcomes, key=lambda choice: choice[1])),
+        teams=tuple(teams),
+        people=tuple(choice for _, choice in people_rows),
     )
 
 
@@ -228,7 +264,7 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def outcome_choices() -> list[tuple[str, str]]:
+def outcome_choices() -> tuple[tuple[str, str], ...]:
     """Every outcome a record has been submitted with, with the title its latest record
     showed, by title (``records`` does not know the flowchart: its records say); kept in
     ``OutcomeTitle``, a dozen rows at any table size."""
@@ -469,8 +505,13 @@ def _scope_of(user: int, managed: list[int], organisation: list[int], either: li
     )
 
 
-def _manager_teams(user: User) -> tuple[list[int], list[int]]:
-    """The teams the manager manages, and their organisation's teams (none without one)."""
+def _manager_teams(user: User) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The teams the manager manages, and their organisation's teams (none without one):
+    kept between requests while the directory stamp stays (``_kept``)."""
+    return _kept("manager_teams", user, user.pk, lambda: _read_manager_teams(user))
+
+
+def _read_manager_teams(user: User) -> tuple[tuple[int, ...], tuple[int, ...]]:
     # Plain SQL: on every manager's page, and the ORM's query cost more to build than to run.
     managed_by = f"SELECT team_id FROM {_table(User.managed_teams.through)} WHERE user_id = %s"  # noqa: S608
     sql = (
@@ -489,7 +530,7 @@ def _manager_teams(user: User) -> tuple[list[int], list[int]]:
                 mine.add(pk)
             if user.organisation_id and organisation_id == user.organisation_id:
                 organisation.add(pk)
-    return sorted(mine), sorted(organisation)
+    return tuple(sorted(mine)), tuple(sorted(organisation))
 
 
 def queue_head(user: User, *, size: int, offset: int = 0) -> tuple[list[dict], int, int]:

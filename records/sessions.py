@@ -7,7 +7,11 @@ session row names its user and device in columns, written each time it is saved,
 read brings all three. The user and device rows read so are handed on only to the request
 that read them (``rows_of``), and only when they are the ones its signed session data names:
 ``records.backends.UserBackend`` and ``records.mfa_middleware.DeviceMiddleware`` take them
-from there, and read their own as before otherwise."""
+from there, and read their own as before otherwise.
+
+The same statement reads the directory stamp (``records.DirectoryStamp``), set on the user
+as ``directory_stamp``: what ``records.selectors`` keeps a user's filter choices and teams
+under."""
 
 from __future__ import annotations
 
@@ -22,10 +26,17 @@ from django.utils.functional import SimpleLazyObject
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from records.models import UserSession
+from records.models import DirectoryStamp, UserSession
 from records.rows import RowByPk
 
-_sessions = RowByPk(UserSession, joined=("user", "totp_device"))
+_sessions = RowByPk(
+    UserSession,
+    joined=("user", "totp_device"),
+    # What the user's filter choices and scope may be kept under (records.selectors).
+    scalars={
+        "directory_stamp": f"(SELECT stamp FROM {DirectoryStamp._meta.db_table} WHERE id = 1)"  # noqa: S608
+    },
+)
 _TOTP_LABEL = TOTPDevice._meta.label_lower  # as a persistent id names it: "otp_totp.totpdevice"
 
 
@@ -46,6 +57,8 @@ class SessionStore(db.SessionStore):
             self.row = None
             return None
         self.row = session
+        if session.user is not None:
+            session.user.directory_stamp = session.directory_stamp
         return session
 
     def create_model_instance(self, data):

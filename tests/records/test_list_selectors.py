@@ -16,7 +16,7 @@ def test_outcomes_are_each_outcome_submitted_with_its_title_by_title(practitione
     with_consent = DecisionRecord.objects.filter(outcome="share_with_consent").first()
     no_purpose = DecisionRecord.objects.get(outcome="not_share_no_purpose")
 
-    choices = selectors.outcome_choices()
+    choices = list(selectors.outcome_choices())
 
     assert choices == sorted(
         [
@@ -35,7 +35,9 @@ def test_a_later_submission_retitles_its_outcome(practitioner):
         "share_with_consent", {"outcome": {"title": "Fictional retitled outcome"}}
     )
 
-    assert selectors.outcome_choices() == [("share_with_consent", "Fictional retitled outcome")]
+    assert list(selectors.outcome_choices()) == [
+        ("share_with_consent", "Fictional retitled outcome")
+    ]
 
 
 def test_the_rebuild_takes_each_outcomes_latest_records_title(practitioner):
@@ -51,7 +53,7 @@ def test_the_rebuild_takes_each_outcomes_latest_records_title(practitioner):
 
     call_command("rebuild_insight_counts", stdout=io.StringIO())
 
-    assert selectors.outcome_choices() == sorted(
+    assert list(selectors.outcome_choices()) == sorted(
         [
             ("share_with_consent", "Fictional retitled outcome"),
             ("not_share_no_purpose", no_purpose.snapshot["outcome"]["title"]),
@@ -106,7 +108,7 @@ def test_a_practitioner_is_offered_the_outcomes_only(practitioner):
     choices = selectors.filter_choices(practitioner)
 
     assert [code for code, _ in choices.outcomes] == ["not_share_no_purpose"]
-    assert choices.teams == [] and choices.people == []
+    assert choices.teams == () and choices.people == ()
 
 
 def test_the_migration_fills_the_titles_from_the_records_already_there(practitioner):

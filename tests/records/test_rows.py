@@ -54,7 +54,8 @@ def test_it_reads_a_session_by_its_text_key(client, practitioner):
     assert read.expire_date > timezone.now()
 
 
-def test_it_reads_joined_rows_as_select_related_does(client, manager):
+def test_it_reads_joined_rows_as_select_related_does(settings, client, manager):
+    settings.DATABASE_PREPARED_STATEMENTS = False  # counted as run, not PREPARE and EXECUTE
     device = enrolled(manager)
     client.force_login(manager)
     key = client.session.session_key
@@ -70,6 +71,15 @@ def test_it_reads_joined_rows_as_select_related_does(client, manager):
     assert _fields(user) == _fields(expected.user)
     assert _fields(got_device) == _fields(expected.totp_device)
     assert user._state.adding is False and got_device._state.db == "default"
+
+
+def test_it_sets_each_scalar_on_the_instance(practitioner):
+    read = RowByPk(User, scalars={"answer": "(SELECT 42)", "nothing": "NULL"}).get(
+        practitioner.pk
+    )
+
+    assert (read.answer, read.nothing) == (42, None)
+    assert _fields(read) == _fields(User.objects.get(pk=practitioner.pk))
 
 
 @pytest.mark.parametrize("device_id", [None, 999_999])  # no device named; one deleted since
