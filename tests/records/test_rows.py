@@ -74,9 +74,7 @@ def test_it_reads_joined_rows_as_select_related_does(settings, client, manager):
 
 
 def test_it_sets_each_scalar_on_the_instance(practitioner):
-    read = RowByPk(User, scalars={"answer": "(SELECT 42)", "nothing": "NULL"}).get(
-        practitioner.pk
-    )
+    read = RowByPk(User, scalars={"answer": "(SELECT 42)", "nothing": "NULL"}).get(practitioner.pk)
 
     assert (read.answer, read.nothing) == (42, None)
     assert _fields(read) == _fields(User.objects.get(pk=practitioner.pk))
