@@ -58,6 +58,8 @@ class SessionTimeoutMiddleware:
             reason = self._expired(session, now)
             if reason is not None:
                 return self._end(request, reason)
+        else:
+            self._expired_unused(request)
         response = self.get_response(request)
         if request.user.is_authenticated:
             # Signed in by this request (or a session from before these stamps): start afresh.
@@ -96,6 +98,31 @@ class SessionTimeoutMiddleware:
         messages.warning(request, signed_out_message(reason))
         # The path only: a query string may hold search terms.
         return redirect_to_login(request.path, settings.LOGIN_URL)
+
+
+    @staticmethod
+    def _expired_unused(request) -> None:
+        """A session unused for all of SESSION_COOKIE_AGE has expired before this middleware
+        sees it: Django reads it as none. It was someone's (``records.sessions``), so they
+        are told, it is on the trail as any idle session's end is, and its row goes."""
+        expired = getattr(request.session, "expired", None)
+        if expired is None or expired.user is None:
+            return
+        request.session.expired = None
+        if type(expired).objects.filter(pk=expired.pk).delete()[0] == 0:
+            return  # another request with the same cookie has told them
+        audit_log(
+            event=AuditEvent.Event.SESSION_EXPIRED,
+            actor=expired.user,
+            ip=client_ip(request),
+            details={
+                "reason": IDLE,
+                "idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
+                "absolute_hours": settings.SESSION_ABSOLUTE_HOURS,
+                "unused_past_cookie_age": True,
+            },
+        )
+        messages.warning(request, signed_out_message(IDLE))
 
 
 def _background(request) -> bool:

@@ -44,6 +44,9 @@ class SessionStore(db.SessionStore):
     def __init__(self, session_key=None):
         super().__init__(session_key)
         self.row: UserSession | None = None  # as read, with its user and device
+        # A session the cookie named that had expired, with whose it was: it is no session,
+        # but the person can be told why (config.middleware.SessionTimeoutMiddleware).
+        self.expired: UserSession | None = None
 
     @classmethod
     def get_model_class(cls):
@@ -55,6 +58,7 @@ class SessionStore(db.SessionStore):
         if session is None or session.expire_date <= timezone.now():
             self._session_key = None
             self.row = None
+            self.expired = session
             return None
         self.row = session
         if session.user is not None:

@@ -93,6 +93,46 @@ def test_an_idle_session_ends_with_an_event_and_a_message(client, practitioner):
     assert with_cookie(key).get("/").status_code == 302
 
 
+def test_a_session_unused_past_its_cookies_age_ends_with_an_event_and_a_message(
+    client, practitioner
+):
+    """Unused for all of SESSION_COOKIE_AGE (8 hours), the session has expired before the
+    timeouts see it: the person is still told why, and the trail still says whose it was."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    key = sign_in(client, practitioner)
+    UserSession.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+
+    response = client.get("/records/", follow=True)
+
+    assert response.redirect_chain[0] == ("/accounts/login/?next=/records/", 302)
+    assert "you had not used the service for 30 minutes" in response.content.decode()
+    [event] = expired_events()
+    assert event.actor == practitioner
+    assert event.details == {
+        "reason": "idle",
+        "idle_minutes": 30,
+        "absolute_hours": 8,
+        "unused_past_cookie_age": True,
+    }
+    assert not UserSession.objects.filter(session_key=key).exists()
+    # Told once: the same cookie again is a stranger's.
+    again = with_cookie(key).get("/", follow=True)
+    assert "you had not used the service" not in again.content.decode()
+    assert expired_events().count() == 1
+
+
+def test_a_cookie_naming_no_session_is_a_strangers(client):
+    client.cookies[COOKIE] = "no-such-session-key-fictional"
+
+    response = client.get("/", follow=True)
+
+    assert "signed out" not in response.content.decode()
+    assert not expired_events().exists()
+
+
 def test_a_session_ends_after_its_absolute_lifetime_however_busy(client, practitioner):
     key = sign_in(client, practitioner)
     set_times(client, started=8 * 3600 + 5, last_seen=10)
