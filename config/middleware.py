@@ -99,7 +99,6 @@ class SessionTimeoutMiddleware:
         # The path only: a query string may hold search terms.
         return redirect_to_login(request.path, settings.LOGIN_URL)
 
-
     @staticmethod
     def _expired_unused(request) -> None:
         """A session unused for all of SESSION_COOKIE_AGE has expired before this middleware
