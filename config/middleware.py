@@ -82,20 +82,10 @@ class SessionTimeoutMiddleware:
 
     @staticmethod
     def _end(request, reason: str):
-        audit_log(
-            event=AuditEvent.Event.SESSION_EXPIRED,
-            actor=request.user,
-            ip=client_ip(request),
-            details={
-                "reason": reason,
-                "idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
-                "absolute_hours": settings.SESSION_ABSOLUTE_HOURS,
-            },
-        )
+        _told(request, request.user, reason)
         # Not auth.logout(): that would record a sign-out the person did not make.
         request.session.flush()
         request.user = AnonymousUser()
-        messages.warning(request, signed_out_message(reason))
         # The path only: a query string may hold search terms.
         return redirect_to_login(request.path, settings.LOGIN_URL)
 
@@ -110,18 +100,23 @@ class SessionTimeoutMiddleware:
         request.session.expired = None
         if type(expired).objects.filter(pk=expired.pk).delete()[0] == 0:
             return  # another request with the same cookie has told them
-        audit_log(
-            event=AuditEvent.Event.SESSION_EXPIRED,
-            actor=expired.user,
-            ip=client_ip(request),
-            details={
-                "reason": IDLE,
-                "idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
-                "absolute_hours": settings.SESSION_ABSOLUTE_HOURS,
-                "unused_past_cookie_age": True,
-            },
-        )
-        messages.warning(request, signed_out_message(IDLE))
+        _told(request, expired.user, IDLE, unused_past_cookie_age=True)
+
+
+def _told(request, user, reason: str, **more) -> None:
+    """The session's end on the trail (SESSION_EXPIRED, whose and why), and the message."""
+    audit_log(
+        event=AuditEvent.Event.SESSION_EXPIRED,
+        actor=user,
+        ip=client_ip(request),
+        details={
+            "reason": reason,
+            "idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
+            "absolute_hours": settings.SESSION_ABSOLUTE_HOURS,
+            **more,
+        },
+    )
+    messages.warning(request, signed_out_message(reason))
 
 
 def _background(request) -> bool:
