@@ -173,9 +173,10 @@ def _kept(kind: str, user: User | None, key, read):
         _KEPT.clear()
         _KEPT_UNDER[0] = stamp
     key = (connection.alias, kind, key)
-    if key not in _KEPT:
-        _KEPT[key] = read()
-    return _KEPT[key]
+    kept = _KEPT.get(key)  # one lookup: a threaded server may clear it between two
+    if kept is None:
+        kept = _KEPT[key] = read()
+    return kept
 
 
 def filter_choices(user: User | None, *, outcomes_only: bool = False) -> FilterChoices:
