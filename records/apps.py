@@ -6,5 +6,6 @@ class RecordsConfig(AppConfig):
     verbose_name = "Decision records"
 
     def ready(self):
-        # Connect the sign-in audit receivers and the sign-in lock's.
-        from records import signals, throttling  # noqa: F401
+        # Connect the sign-in audit receivers and the sign-in lock's; register the session
+        # store's check.
+        from records import sessions, signals, throttling  # noqa: F401

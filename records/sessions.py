@@ -18,9 +18,11 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.sessions.backends import db
+from django.core import checks
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -134,3 +136,18 @@ class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
 def _signed_in_user(request):
     with rows_of(request.session):
         return auth_middleware.get_user(request)
+
+
+@checks.register(checks.Tags.security)
+def check_session_engine(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Deactivating a user ends their sessions by ``UserSession.user``, which only this store
+    keeps: any other SESSION_ENGINE would leave a deactivated user signed in."""
+    if __name__ == settings.SESSION_ENGINE:
+        return []
+    return [
+        checks.Error(
+            f"SESSION_ENGINE is {settings.SESSION_ENGINE!r}, not {__name__!r}.",
+            hint="Deactivating a user ends their sessions only in records.sessions' table.",
+            id="records.E001",
+        )
+    ]

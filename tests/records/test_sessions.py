@@ -119,3 +119,15 @@ def test_a_deactivated_user_keeps_no_session_row(client, practitioner, admin):
 
     assert ended == 2
     assert not UserSession.objects.filter(user=practitioner).exists()
+
+
+def test_any_other_session_engine_fails_the_system_check(settings):
+    from records.sessions import check_session_engine
+
+    assert check_session_engine() == []
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+    [error] = check_session_engine()
+
+    assert error.id == "records.E001"
+    assert "django.contrib.sessions.backends.db" in error.msg
