@@ -141,12 +141,11 @@ class RowByPk:
         self.model = model
         self.scalars = dict(scalars or {})
         meta = model._meta
-        # (relation or None for the model itself, model, its fields, their attnames)
-        self._parts = [(None, model, list(meta.concrete_fields))]
+        # (relation, or None for the model itself; model; its fields; their attnames)
+        self._parts = [_part(None, model)]
         for name in joined:
             relation = meta.get_field(name)
-            related = relation.related_model
-            self._parts.append((relation, related, list(related._meta.concrete_fields)))
+            self._parts.append(_part(relation, relation.related_model))
         self._compiled: dict[str, tuple[str, list]] = {}  # by database alias
 
     def _for(self, alias: str) -> tuple[str, list]:
@@ -155,7 +154,7 @@ class RowByPk:
             quote = connection.ops.quote_name
             meta = self.model._meta
             columns, joins, converters, index = [], [], [], 0
-            for number, (relation, model, fields) in enumerate(self._parts):
+            for number, (relation, model, fields, _) in enumerate(self._parts):
                 table = f"t{number}"
                 if relation is not None:
                     target = f"{table}.{quote(relation.target_field.column)}"
@@ -194,10 +193,9 @@ class RowByPk:
             for convert in found:
                 values[index] = convert(values[index], column, connection)
         instance, start = None, 0
-        for relation, model, fields in self._parts:
+        for relation, model, fields, names in self._parts:
             own = values[start : start + len(fields)]
             start += len(fields)
-            names = [field.attname for field in fields]
             if relation is None:
                 instance = model.from_db(alias, names, own)
                 continue
@@ -207,6 +205,11 @@ class RowByPk:
         for name, value in zip(self.scalars, values[start:], strict=True):
             setattr(instance, name, value)
         return instance
+
+
+def _part(relation, model: type[Model]) -> tuple:
+    fields = list(model._meta.concrete_fields)
+    return relation, model, fields, [field.attname for field in fields]
 
 
 class Prepared:
