@@ -25,6 +25,7 @@ from records.selectors import (
     record_get_for_user,
 )
 from records.services import StaleState, decision_discard, decision_save_step, decision_start
+from records.snapshot_markup import steps_html
 from records.utils import client_ip
 
 
@@ -162,12 +163,14 @@ def check(request, reference: str):
         return redirect("decisions:confirmation", reference=record.reference)
 
     answers = wizard.answers_on_path(plan, record.answers)
+    snapshot = wizard.build_snapshot(plan, answers)
     return render(
         request,
         "decisions/check.html",
         {
             "record": record,
-            "snapshot": wizard.build_snapshot(plan, answers),
+            "snapshot": snapshot,
+            "snapshot_steps": steps_html(snapshot, change_reference=record.reference),
             "back_url": _page_url(record, plan.steps[-1]),
             "urgent": plan.urgent,
             "returned_with": _returned_with(record),

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from records import selectors, tables, workdays
+from records import selectors, snapshot_markup, tables, workdays
 from records.audit_filters import AuditEventFilter
 from records.audit_table import events_html, trail_html, viewers_html
 from records.filters import records_page
@@ -91,17 +91,35 @@ def _record_context(record, user) -> dict:
     """What every page that shows a submitted decision draws on."""
     # Rounds, decisions and the sharing read once, for the timeline, rounds and concerns.
     history = selectors.history_of(record)
+    rounds = selectors.rounds_for(record, history)
     return {
         "record": record,
         "snapshot": record.snapshot,
+        "snapshot_path": snapshot_markup.path_html(record.snapshot),
+        "snapshot_steps": snapshot_markup.steps_html(record.snapshot),
         "timeline": selectors.record_timeline(record, history),
-        "rounds": selectors.rounds_for(record, history),
+        # Each round with its pages; the last is the decision above, its pages not drawn twice.
+        "rounds": [
+            (
+                submission,
+                decisions,
+                ""
+                if number == len(rounds) - 1
+                else snapshot_markup.steps_html(
+                    submission.snapshot, id_prefix=submission.anchor_prefix
+                ),
+            )
+            for number, (submission, decisions) in enumerate(rounds)
+        ],
         "concerns": [d for d in history.decisions if d.kind == ManagerDecision.Kind.CONCERN],
         "confirmation": history.confirmation,
         # Only those this person may open: a reconsideration still in draft is its author's.
+        # None to read where ``record_for_page`` found none.
         "reconsiderations": selectors.records_visible_to(user)
         .filter(reconsiders=record)
-        .order_by("created_at", "pk"),
+        .order_by("created_at", "pk")
+        if getattr(record, "has_reconsiderations", True)
+        else [],
         # The case's earlier decisions its author was shown: those this viewer may open.
         "earlier_shown": selectors.references_visible_to(
             user, (record.snapshot or {}).get("earlier_decisions_shown")
@@ -122,8 +140,6 @@ def record_detail(request, reference: str):
         and selectors.may_act_on(user=request.user, record=record)
         and record.author_id != request.user.pk
     )
-    if not record.has_reconsiderations:
-        context["reconsiderations"] = []  # nothing to read (``record_for_page`` knows)
     context.update(_trail_context(record, request.user))
     return render(request, "records/detail.html", context)
 

@@ -1,0 +1,108 @@
+"""A decision's answered pages as HTML, from its snapshot (``decisions.wizard.build_snapshot``):
+the record page, the approval page, each earlier round and "check your answers" show them.
+
+Written once in Python, as records/audit_table.py writes the trail: the template's loops over
+a decision's pages and rows took 1.3 ms of the record page's 9.7 (14 pages, SQLite,
+100,000 records), a lookup, a filter and an escape for every cell. Every value from the
+snapshot is escaped here (``html.escape``, as the template's autoescape did); the markup is
+the one the templates (_snapshot_steps.html, since removed, and _decision.html) wrote, byte
+for byte: tests/records/test_snapshot_markup.py renders those loops and compares.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+_STEP = "STEP_PLACEHOLDER"  # a slug, as a step's id is: one reverse() a page
+_NEWLINES = re.compile(r"\r\n|\r")
+
+
+def _text(value) -> str:
+    """``{{ value }}`` for a snapshot's value: a string (or, from an old snapshot, a number)."""
+    return escape(str(value)) if value is not None else "None"
+
+
+def _multiline(value) -> str:
+    """``{{ value|linebreaksbr }}``."""
+    return escape(_NEWLINES.sub("\n", str(value))).replace("\n", "<br>")
+
+
+def _guidance(links) -> str:
+    return ", ".join(
+        f'<a class="govuk-link" href="{_text(link.get("href", ""))}">'
+        f"{_text(link.get('label', ''))}</a>"
+        for link in links
+    )
+
+
+def steps_html(snapshot: dict, *, id_prefix: str = "", change_reference: str = "") -> SafeString:
+    """Each page as it was asked and answered: its heading, its rows, its source and guidance.
+    With ``change_reference`` (check your answers) each page has a Change link back into the
+    wizard."""
+    change_url = (
+        escape(reverse("decisions:step", args=[change_reference, _STEP]))
+        if change_reference
+        else ""
+    )
+    prefix = escape(str(id_prefix))
+    parts = []
+    for section in (snapshot or {}).get("steps") or ():
+        step, title = _text(section.get("id", "")), _text(section.get("title", ""))
+        parts.append(
+            f'\n<h2 class="govuk-heading-m" id="{prefix}step-{step}">{title}</h2>'
+            '\n<dl class="govuk-summary-list">\n  '
+        )
+        for number, row in enumerate(section.get("rows") or ()):
+            label, value = _text(row.get("label", "")), _multiline(row.get("value", ""))
+            parts.append(
+                '\n  <div class="govuk-summary-list__row">'
+                f'\n    <dt class="govuk-summary-list__key">{label}</dt>'
+                f'\n    <dd class="govuk-summary-list__value">{value}</dd>'
+                "\n    "
+            )
+            if change_url:
+                link = (
+                    f'<a class="govuk-link" href="{change_url.replace(_STEP, step)}?change=1">'
+                    f'Change<span class="govuk-visually-hidden"> '
+                    f"{escape(str(section.get('title', '')).lower())}</span></a>"
+                    if number == 0
+                    else ""
+                )
+                parts.append(
+                    f'\n    <dd class="govuk-summary-list__actions">\n      {link}\n    </dd>\n    '
+                )
+            parts.append("\n  </div>\n  ")
+        parts.append("\n</dl>\n")
+        if section.get("source"):
+            parts.append(
+                '<p class="govuk-body-s app-snapshot-source">'
+                f"Source: {_text(section['source'])}</p>"
+            )
+        parts.append("\n")
+        if section.get("guidance"):
+            parts.append(
+                '<p class="govuk-body-s app-snapshot-source">'
+                f"Guidance: {_guidance(section['guidance'])}</p>"
+            )
+        parts.append("\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped here
+
+
+def path_html(snapshot: dict) -> SafeString:
+    """The questions on the path taken, each with its answer and a link to its page below."""
+    items = [
+        f'<li><a class="govuk-link" href="#step-{_text(section.get("id", ""))}">'
+        f"{_text(section.get('title', ''))}</a>: {_first_value(section)}</li>"
+        for section in (snapshot or {}).get("steps") or ()
+        if section.get("is_question")
+    ]
+    return mark_safe("".join(items))  # noqa: S308 - every value is escaped here
+
+
+def _first_value(section: dict) -> str:
+    rows = section.get("rows") or ()
+    return _text(rows[0].get("value", "")) if rows else ""
