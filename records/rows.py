@@ -11,6 +11,8 @@ once per database and shape, and what comes back is what the ORM gives: instance
 - ``Prepared``: a ``values()`` query built once per shape and run with each request's ids,
   codes, patterns and moments (the home page's lists and queue, the records list's page).
 - ``PreparedGet``: one instance by such a query (the wizard's draft).
+- ``PreparedModels``: instances with the rows they ``select_related`` and their annotations
+  (the record page's record, rounds, decisions and trail).
 - ``RowInsert`` and ``RowUpdate``: the audit row's INSERT and the wizard save's UPDATE.
 
 On PostgreSQL each of these statements is also PREPAREd once per connection and EXECUTEd
@@ -33,6 +35,7 @@ from django.db import DatabaseError, connections, router, transaction
 from django.db.backends.signals import connection_created
 from django.db.models import Model
 from django.db.models.expressions import Col
+from django.db.models.query import get_related_populators
 
 
 def execute(connection, cursor, sql: str, params) -> None:
@@ -288,6 +291,14 @@ class Prepared:
         return compiler, sql, list(params), slots, names, converters
 
     def rows(self, *, shape: tuple = (), build=None, **ids) -> list[dict]:
+        compiled, fetched = self.fetch(shape=shape, build=build, **ids)
+        if compiled is None:
+            return []
+        names = compiled[4]
+        return [dict(zip(names, row, strict=True)) for row in fetched]
+
+    def fetch(self, *, shape: tuple = (), build=None, **ids) -> tuple[tuple | None, list]:
+        """The compiled query (None where it can match nothing) and its rows, converted."""
         alias = router.db_for_read(self.model)
         connection = connections[alias]
         kinds = tuple((name, *_kind(value)) for name, value in sorted(ids.items()))
@@ -296,9 +307,10 @@ class Prepared:
             if len(self._compiled) >= 256:  # yesterday's dates, teams since reorganised
                 self._compiled.clear()
             self._compiled[key] = self._compile(build or self.build, alias, shape, ids)
-        if self._compiled[key] is None:
-            return []
-        compiler, sql, params, slots, names, converters = self._compiled[key]
+        compiled = self._compiled[key]
+        if compiled is None:
+            return None, []
+        compiler, sql, params, slots, names, converters = compiled
         params = list(params)
         for position, name, index in slots:
             value = ids[name] if index is None else ids[name][index]
@@ -310,7 +322,7 @@ class Prepared:
             fetched = [row[: compiler.col_count] for row in fetched]
         if converters:
             fetched = compiler.apply_converters(fetched, converters)
-        return [dict(zip(names, row, strict=True)) for row in fetched]
+        return compiled, fetched
 
 
 class PreparedGet:
@@ -333,6 +345,66 @@ class PreparedGet:
             return None
         alias = router.db_for_read(self.model)
         return self.model.from_db(alias, self.names, [rows[0][name] for name in self.names])
+
+
+class PreparedModels:
+    """Model instances by a queryset written once per shape (``Prepared``), with the rows it
+    ``select_related`` and the values it annotates, as iterating the queryset gives them
+    (Django's ``ModelIterable``, whose steps these are). For the record page's reads: the
+    record with its team and confirmation, its rounds and decisions, its trail.
+
+    ``build`` makes the queryset from the model's manager (no related manager's known
+    objects) with model instances, not ``values()``."""
+
+    def __init__(self, model: type[Model], build):
+        self.model = model
+        self.prepared = Prepared(model, build)
+        self._loaders: dict[int, tuple] = {}  # by id of the compiled query it reads
+
+    def all(self, *, shape: tuple = (), **ids) -> list[Model]:
+        compiled, fetched = self.prepared.fetch(shape=shape, **ids)
+        if compiled is None:
+            return []
+        alias = router.db_for_read(self.model)
+        loader = self._loaders.get(id(compiled))
+        if loader is None or loader[0] is not compiled:
+            if len(self._loaders) >= 256:
+                self._loaders.clear()
+            loader = self._loaders[id(compiled)] = (compiled, *_loader(compiled[0], alias))
+        _, model, start, end, init_list, populators, annotations = loader
+        instances = []
+        for row in fetched:
+            instance = model.from_db(alias, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, instance)
+            for name, position in annotations:
+                setattr(instance, name, row[position])
+            instances.append(instance)
+        return instances
+
+    def get(self, *, shape: tuple = (), **ids) -> Model | None:
+        """The one instance, None when no row matches (build a query of at most two rows)."""
+        instances = self.all(shape=shape, **ids)
+        if len(instances) > 1:
+            raise self.model.MultipleObjectsReturned(f"{len(instances)} rows, one expected")
+        return instances[0] if instances else None
+
+
+def _loader(compiler, alias: str) -> tuple:
+    """What ``ModelIterable`` works out from a compiled query before its rows."""
+    klass_info, select = compiler.klass_info, compiler.select
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    init_list = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, alias)
+    return (
+        klass_info["model"],
+        start,
+        end,
+        init_list,
+        populators,
+        [*compiler.annotation_col_map.items()],
+    )
 
 
 def _kind(value) -> tuple:

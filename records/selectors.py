@@ -44,7 +44,7 @@ from records.models import (
     Team,
     User,
 )
-from records.rows import Prepared, PreparedGet
+from records.rows import Prepared, PreparedGet, PreparedModels
 
 State = DecisionRecord.State
 TEAM, ORGANISATION = "team", "organisation"
@@ -317,8 +317,20 @@ def record_for_page(*, user: User, reference: str) -> DecisionRecord:
     disagreements or reconsiderations (``has_addenda`` and so on: most have none, so the
     page skips those three queries)."""
     reference_or_404(reference)
+    ids = {"user": user.pk, "reference": reference}
+    if user.is_manager and user.organisation_id:  # only a manager's scope names it
+        ids["organisation"] = user.organisation_id
+    record = _RECORD_FOR_PAGE.get(shape=(user.role,), **ids)
+    if record is None:
+        raise Http404("No such record.")
+    return record
+
+
+def _record_for_page(role: str, *, user: int, reference: str, organisation: int | None = None):
+    # ``records_visible_to`` itself, for a user of this role, written once (rows.Prepared).
+    viewer = User(pk=user, role=role, organisation_id=organisation)
     records = (
-        records_visible_to(user)
+        records_visible_to(viewer)
         .select_related("team__organisation", "sharing_confirmation__confirmed_by")
         .annotate(
             has_addenda=Exists(Addendum.objects.filter(record=OuterRef("pk"))),
@@ -326,10 +338,10 @@ def record_for_page(*, user: User, reference: str) -> DecisionRecord:
             has_reconsiderations=Exists(DecisionRecord.objects.filter(reconsiders=OuterRef("pk"))),
         )
     )
-    try:
-        return records.get(reference=reference)
-    except DecisionRecord.DoesNotExist:
-        raise Http404("No such record.") from None
+    return records.filter(reference=reference)[:2]
+
+
+_RECORD_FOR_PAGE = PreparedModels(DecisionRecord, _record_for_page)
 
 
 def draft_get_for_author(*, user: User, reference: str) -> DecisionRecord:
@@ -680,11 +692,26 @@ class History:
 
 
 def history_of(record: DecisionRecord) -> History:
+    submissions = _SUBMISSIONS.all(record=record.pk)
+    decisions = _MANAGER_DECISIONS.all(record=record.pk)
+    for row in (*submissions, *decisions):  # as ``record.submissions`` would know it
+        row._meta.get_field("record").set_cached_value(row, record)
     return History(
-        submissions=list(record.submissions.select_related("submitted_by")),
-        decisions=list(record.manager_decisions.select_related("by")),
+        submissions=submissions,
+        decisions=decisions,
         confirmation=sharing_confirmation_for(record),
     )
+
+
+# On every record and approval page: written once (rows.PreparedModels), in the models' order.
+_SUBMISSIONS = PreparedModels(
+    Submission,
+    lambda record: Submission.objects.filter(record=record).select_related("submitted_by"),
+)
+_MANAGER_DECISIONS = PreparedModels(
+    ManagerDecision,
+    lambda record: ManagerDecision.objects.filter(record=record).select_related("by"),
+)
 
 
 def record_timeline(record: DecisionRecord, history: History | None = None) -> list[TimelineEntry]:
@@ -873,13 +900,20 @@ class Trail:
 def audit_events_for(record: DecisionRecord, *, user: User, limit: int = TRAIL_SIZE) -> Trail:
     """The record's own trail, newest first: the latest ``limit`` events (one query)."""
     full = sees_full_trail(user=user, record=record)
-    events = AuditEvent.objects.filter(record=record)
-    if not full:
-        events = events.filter(event__in=AUTHOR_TRAIL_EVENTS)
-    rows = list(events.order_by("-at", "-id")[: limit + 1])
+    rows = _TRAIL.all(shape=(full, limit), record=record.pk)
     return Trail(
         events=_described(rows[:limit], hide=_NOT_ON_RECORD_PAGE), more=len(rows) > limit, full=full
     )
+
+
+def _trail(full: bool, limit: int, *, record: int):
+    events = AuditEvent.objects.filter(record=record)
+    if not full:
+        events = events.filter(event__in=AUTHOR_TRAIL_EVENTS)
+    return events.order_by("-at", "-id")[: limit + 1]
+
+
+_TRAIL = PreparedModels(AuditEvent, _trail)  # on every record page: written once
 
 
 def viewers_of(record: DecisionRecord, *, limit: int = VIEWERS_SHOWN) -> list[dict]:

@@ -205,6 +205,77 @@ def test_prepared_get_is_the_orms_get(practitioner, practitioner2):
     assert get.get(reference=mine.reference, author=practitioner2.pk) is None
 
 
+def _records_with_joins(author: int):
+    from django.db.models import Exists, OuterRef
+
+    from records.models import Addendum, DecisionRecord
+
+    return (
+        DecisionRecord.objects.filter(author=author)
+        .select_related("author", "team__organisation", "sharing_confirmation__confirmed_by")
+        .annotate(has_addenda=Exists(Addendum.objects.filter(record=OuterRef("pk"))))
+        .order_by("pk")
+    )
+
+
+def test_prepared_models_are_the_orms_instances_with_their_joins_and_annotations(
+    practitioner, practitioner2, manager
+):
+    from decisions import demo
+    from records.models import DecisionRecord, SharingConfirmation
+    from records.rows import PreparedModels
+    from records.services import addendum_add
+
+    answers = demo.finished_answers("share_with_consent")
+    shared = demo.create_submitted(author=practitioner, answers=answers)
+    SharingConfirmation.objects.create(
+        record=shared,
+        shared_on=timezone.localdate(),
+        means="Secure e-mail",
+        recipient="A fictional school",
+        confirmed_by=practitioner,
+        confirmed_at=timezone.now(),
+    )
+    noted = demo.create_submitted(author=practitioner, answers=answers)
+    addendum_add(record=noted, author=practitioner, kind="correction", text="A fictional note.")
+    demo.create_submitted(author=practitioner2, answers=answers)
+    prepared = PreparedModels(DecisionRecord, _records_with_joins)
+
+    for user in (practitioner, practitioner2, manager):
+        read = prepared.all(author=user.pk)
+        expected = list(_records_with_joins(user.pk))
+        assert [_fields(r) for r in read] == [_fields(r) for r in expected]
+        for mine, theirs in zip(read, expected, strict=True):
+            with CaptureQueriesContext(connection) as queries:
+                assert _fields(mine.author) == _fields(theirs.author)
+                assert _fields(mine.team.organisation) == _fields(theirs.team.organisation)
+                assert mine.has_addenda is theirs.has_addenda
+                confirmed = hasattr(mine, "sharing_confirmation")
+                assert confirmed == hasattr(theirs, "sharing_confirmation")
+                if confirmed:
+                    assert _fields(mine.sharing_confirmation.confirmed_by) == _fields(practitioner)
+            assert len(queries) == 0  # every joined row came with the record
+    mine = prepared.all(author=practitioner.pk)
+    assert [(r.pk, r.has_addenda) for r in mine] == [(shared.pk, False), (noted.pk, True)]
+    assert mine[0].sharing_confirmation.recipient == "A fictional school"
+    assert len(prepared.prepared._compiled) == 1  # built once, run three times
+
+
+def test_prepared_models_get_is_none_for_no_row_and_refuses_two(practitioner):
+    from decisions import demo
+    from records.models import DecisionRecord
+    from records.rows import PreparedModels
+
+    prepared = PreparedModels(DecisionRecord, lambda author: _records_with_joins(author)[:2])
+    assert prepared.get(author=practitioner.pk) is None
+
+    demo.create_submitted(author=practitioner, answers=demo.finished_answers("share_with_consent"))
+    assert prepared.get(author=practitioner.pk).author_id == practitioner.pk
+    demo.create_submitted(author=practitioner, answers=demo.finished_answers("share_with_consent"))
+    with pytest.raises(DecisionRecord.MultipleObjectsReturned):
+        prepared.get(author=practitioner.pk)
+
+
 def test_row_insert_stores_what_save_base_raw_stores(auditor):
     from records.models import AuditEvent
     from records.rows import RowInsert
