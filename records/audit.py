@@ -123,29 +123,33 @@ def _as_stored(value: Any) -> Any:
     return value
 
 
-def _lock_chain(using: str) -> None:
-    connection = connections[using]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_ID])
-    # SQLite: one writer at a time already; the caller's transaction holds the write lock
-    # from its first write until it ends.
+def _locked_chain_head(using: str) -> str:
+    """Take the chain's lock, then read the hash of the latest row (GENESIS for an empty
+    table). The lock is held until the caller's transaction ends.
 
-
-def chain_head(using: str | None = None) -> str:
-    """The hash of the latest row, or GENESIS for an empty table."""
-    using = using or router.db_for_read(AuditEvent)
+    On PostgreSQL both statements go in one round trip: each statement of a query string
+    reads with its own snapshot (READ COMMITTED), so the head is read after the lock is
+    held, never before, and two writers can never link to the same row. SQLite needs no
+    lock: the caller's transaction holds the database's write lock from its first write
+    until it ends, and one writer at a time already."""
     connection = connections[using]
-    quote = connection.ops.quote_name
-    # Plain SQL: on every audited request (each view of a record, each wizard save), and the
-    # ORM took longer to build this than the database to run it on the primary key's index.
+    head = _HEAD_SQL.format(
+        hash=connection.ops.quote_name("hash"),
+        table=connection.ops.quote_name(AuditEvent._meta.db_table),
+        id=connection.ops.quote_name("id"),
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {quote('hash')} FROM {quote(AuditEvent._meta.db_table)} "  # noqa: S608
-            f"ORDER BY {quote('id')} DESC LIMIT 1"
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT pg_advisory_xact_lock(%s); {head}", [CHAIN_LOCK_ID])
+        else:
+            cursor.execute(head)
         latest = cursor.fetchone()
     return latest[0] if latest is not None else GENESIS
+
+
+# Plain SQL: on every audited request (each view of a record, each wizard save), and the ORM
+# took longer to build it than the database to run it on the primary key's index.
+_HEAD_SQL = "SELECT {hash} FROM {table} ORDER BY {id} DESC LIMIT 1"
 
 
 def append(
@@ -168,8 +172,7 @@ def append(
     record_reference = without_nul(record_reference or "")[:REFERENCE_MAX]
     ip = AuditEvent._meta.get_field("ip").get_prep_value(ip) or None
     with transaction.atomic(using=using, savepoint=False):
-        _lock_chain(using)
-        prev_hash = chain_head(using)
+        prev_hash = _locked_chain_head(using)
         at = timezone.now()
         row = AuditEvent(
             event=event,
