@@ -35,10 +35,10 @@ def _links(name: str):
     return lambda reference: url.replace(_PLACEHOLDER, quote(reference or ""))
 
 
-def _when(moment: datetime.datetime | None) -> str:
+def _when(moment: datetime.datetime | None, zone: datetime.tzinfo) -> str:
     if moment is None:
         return ""
-    local = timezone.localtime(moment)
+    local = moment.astimezone(zone)  # timezone.localtime, its zone looked up once a table
     return f"{local.day} {local:%b %Y %H:%M}"
 
 
@@ -91,6 +91,7 @@ def list_rows(records, *, drafts: bool = False, show_author: bool = False) -> Ro
     """A list's rows, from dicts of ``selectors.LIST_VALUES`` (drafts: the date last saved,
     a continue link, and the case and agency from their answers until submitted)."""
     link = _links("decisions:check" if drafts else "records:detail")
+    zone = timezone.get_current_timezone()
     rows = []
     for row in records:
         author = f"{row['author__first_name']} {row['author__last_name']}".strip()
@@ -103,7 +104,7 @@ def list_rows(records, *, drafts: bool = False, show_author: bool = False) -> Ro
                 author or row["author__username"],
                 _STATE_TAGS.get(row["state"], "govuk-tag--grey"),
                 _STATE_LABELS.get(row["state"], row["state"]),
-                _when(row["updated_at"] if drafts else row["submitted_at"]),
+                _when(row["updated_at"] if drafts else row["submitted_at"], zone),
                 bool(row.get("has_open_disagreement")),
             )
         )
@@ -165,11 +166,12 @@ def queue_rows(records: list[dict]) -> QueueRows:
     one count from each row's date."""
     today = workdays.today()
     link = _links("approvals:detail")
+    zone = timezone.get_current_timezone()  # workdays.local_date, its zone looked up once
     rows = QueueRows(_QueueRow(row) for row in records)
-    dates = {workdays.local_date(record.submitted_at) for record in rows}
-    ages = _ages(today, min(dates)) if dates else {}
-    for record in rows:
-        record.age_working_days = ages.get(workdays.local_date(record.submitted_at), 0)
+    days = [record.submitted_at.astimezone(zone).date() for record in rows]
+    ages = _ages(today, min(days)) if days else {}
+    for record, day in zip(rows, days, strict=True):
+        record.age_working_days = ages.get(day, 0)
         record.link = link(record.reference)
     return rows
 
