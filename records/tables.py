@@ -16,7 +16,8 @@ from types import SimpleNamespace
 from typing import NamedTuple
 from urllib.parse import quote
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -30,9 +31,17 @@ _PLACEHOLDER = "REFERENCE"
 
 
 def _links(name: str):
-    """One reverse() a table, not one a row: the reference is the only part that varies."""
-    url = reverse(name, args=[_PLACEHOLDER])
+    """One reverse() a table, not one a row: the reference is the only part that varies. Kept
+    by everything ``reverse()`` depends on here (config/template_urls.py does the same for
+    the templates' constant URLs)."""
+    key = (name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    url = _REVERSED.get(key)
+    if url is None:
+        url = _REVERSED[key] = reverse(name, args=[_PLACEHOLDER])
     return lambda reference: url.replace(_PLACEHOLDER, quote(reference or ""))
+
+
+_REVERSED: dict[tuple, str] = {}
 
 
 def _when(moment: datetime.datetime | None, zone: datetime.tzinfo) -> str:

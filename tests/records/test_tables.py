@@ -32,3 +32,19 @@ def test_a_new_day_is_walked_afresh():
 
     assert ages[TODAY] == 1
     assert ages[tomorrow] == 0
+
+
+def test_a_tables_links_follow_the_script_prefix_they_are_served_under():
+    from django.urls import get_script_prefix, set_script_prefix
+
+    before = get_script_prefix()
+    try:
+        at_root = tables._links("records:detail")("ISD-2026-000001")
+        set_script_prefix("/safeguarding/")
+        under_prefix = tables._links("records:detail")("ISD-2026-000001")
+    finally:
+        set_script_prefix(before)
+
+    assert at_root == "/records/ISD-2026-000001/"
+    assert under_prefix == "/safeguarding/records/ISD-2026-000001/"
+    assert tables._links("records:detail")("ISD 1/2") == "/records/ISD%201/2/"  # quoted
