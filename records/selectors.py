@@ -314,8 +314,9 @@ def record_get_for_user(*, user: User, reference: str) -> DecisionRecord:
 def record_for_page(*, user: User, reference: str) -> DecisionRecord:
     """``record_get_for_user``, with what the record page reads about it in the same query:
     its team's organisation, its sharing confirmation, and whether it has any addenda,
-    disagreements or reconsiderations (``has_addenda`` and so on: most have none, so the
-    page skips those three queries)."""
+    disagreements, reconsiderations or managers' decisions (``has_addenda`` and so on: most
+    have none of the first three, and a decision awaiting a manager has none of the last, so
+    the page skips those queries)."""
     reference_or_404(reference)
     ids = {"user": user.pk, "reference": reference}
     if user.is_manager and user.organisation_id:  # only a manager's scope names it
@@ -336,6 +337,7 @@ def _record_for_page(role: str, *, user: int, reference: str, organisation: int 
             has_addenda=Exists(Addendum.objects.filter(record=OuterRef("pk"))),
             has_disagreements=Exists(Disagreement.objects.filter(record=OuterRef("pk"))),
             has_reconsiderations=Exists(DecisionRecord.objects.filter(reconsiders=OuterRef("pk"))),
+            has_manager_decisions=Exists(ManagerDecision.objects.filter(record=OuterRef("pk"))),
         )
     )
     return records.filter(reference=reference)[:2]
@@ -693,7 +695,12 @@ class History:
 
 def history_of(record: DecisionRecord) -> History:
     submissions = _SUBMISSIONS.all(record=record.pk)
-    decisions = _MANAGER_DECISIONS.all(record=record.pk)
+    # None to read where ``record_for_page`` found none (a decision still awaiting a manager).
+    decisions = (
+        _MANAGER_DECISIONS.all(record=record.pk)
+        if getattr(record, "has_manager_decisions", True)
+        else []
+    )
     for row in (*submissions, *decisions):  # as ``record.submissions`` would know it
         row._meta.get_field("record").set_cached_value(row, record)
     return History(

@@ -140,7 +140,20 @@ def page_queries(client, record):
 
     with CaptureQueriesContext(connection) as queries:
         html = client.get(detail_url(record)).content.decode()
-    return html, [query["sql"] for query in queries.captured_queries]
+    return html, [_as_written(query["sql"]) for query in queries.captured_queries]
+
+
+def _as_written(sql):
+    """A statement prepared on PostgreSQL (records.rows.execute) is logged as ``EXECUTE
+    share_N (...)``: the SQL it was prepared from."""
+    from records import rows
+
+    if not sql.startswith("EXECUTE "):
+        return sql
+    name = sql.split()[1]
+    return next(
+        written for written, known in rows._STATEMENTS.items() if known and known[0] == name
+    )
 
 
 def reads(sqls, table):
@@ -161,6 +174,7 @@ def test_it_reads_no_addenda_disagreements_or_reconsiderations_when_it_has_none(
         "records_disagreement",
         "records_organisation",  # the team's, read with the record
         "records_sharingconfirmation",
+        "records_managerdecision",  # awaiting its manager: no decision yet
     ):
         assert reads(sqls, table) == [], table
     assert not [sql for sql in sqls if 'WHERE "records_decisionrecord"."reconsiders_id"' in sql]
@@ -187,3 +201,17 @@ def test_it_reads_and_shows_those_it_has(client, practitioner, record):
     assert f'href="/records/{later.reference}/">{later.reference}</a>' in html
     assert len(reads(sqls, "records_addendum")) == 1
     assert len(reads(sqls, "records_disagreement")) == 1
+
+
+def test_it_reads_and_shows_the_managers_decision_once_there_is_one(client, practitioner, manager):
+    from records.services import decision_act
+
+    record = demo.create_submitted(
+        author=practitioner, answers=demo.finished_answers("share_without_consent")
+    )
+    decision_act(record=record, manager=manager, kind="approved", comment="Agreed: share today.")
+    client.force_login(practitioner)
+    html, sqls = page_queries(client, record)
+
+    assert "Agreed: share today." in html
+    assert len(reads(sqls, "records_managerdecision")) == 1
