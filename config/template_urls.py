@@ -1,12 +1,16 @@
-"""``{% url %}`` as Django's, remembering what it reversed when the view name and arguments
-are written in the template (``{% url 'home' %}``, ``{% url 'guidance:page' 'faq' %}``).
+"""``{% url %}`` as Django's, remembering what it reversed when the view name is written in the
+template (``{% url 'home' %}``, ``{% url 'guidance:page' 'faq' %}``, ``{% url 'records:detail'
+record.reference %}``).
 
 Every page's header and footer reverse some fifteen such names: on the records list that was
-a third of the template's time, for URLs that cannot change while the process runs. The
-remembered URL is keyed by everything ``reverse()`` depends on (the names, the script prefix,
-the URL configuration and the current application), so it is the one ``reverse()`` gives.
-Anything else (a variable, ``as var``) is Django's tag unchanged. A builtin
-(``TEMPLATES['OPTIONS']['builtins']``), so every template uses it."""
+a third of the template's time, for URLs that cannot change while the process runs; a record's
+page reverses three more with its reference. The remembered URL is keyed by everything
+``reverse()`` depends on (the name, each argument's value and type, the script prefix, the URL
+configuration and the current application), so it is the one ``reverse()`` gives; at most
+4,096 are kept (URLs carry references and codes, never a person's details). A name that does
+not reverse raises every time, as Django's tag does. A variable name, keyword arguments and
+``as var`` are Django's tag unchanged. A builtin (``TEMPLATES['OPTIONS']['builtins']``), so
+every template uses it."""
 
 from __future__ import annotations
 
@@ -38,10 +42,10 @@ class RememberedURLNode(URLNode):
             except AttributeError:
                 current_app = None
         view_name = str(self.view_name.var)
-        args = [str(arg.var) for arg in self.args]
+        args = [arg.resolve(context) for arg in self.args]
         key = (
             view_name,
-            tuple(args),
+            tuple((type(arg), str(arg)) for arg in args),
             get_script_prefix(),
             get_urlconf() or settings.ROOT_URLCONF,
             current_app,
@@ -49,6 +53,8 @@ class RememberedURLNode(URLNode):
         url = self._reversed.get(key)
         if url is None:  # as Django's tag: a name that does not reverse raises NoReverseMatch
             url = reverse(view_name, args=args, current_app=current_app)
+            if len(self._reversed) >= 4096:
+                self._reversed.clear()
             self._reversed[key] = url
         return conditional_escape(url) if context.autoescape else url
 
@@ -56,11 +62,6 @@ class RememberedURLNode(URLNode):
 @register.tag
 def url(parser, token):
     node = django_url(parser, token)
-    if (
-        node.asvar is None
-        and not node.kwargs
-        and _literal(node.view_name)
-        and all(_literal(arg) for arg in node.args)
-    ):
+    if node.asvar is None and not node.kwargs and _literal(node.view_name):
         return RememberedURLNode(node.view_name, node.args, node.kwargs, node.asvar)
     return node
