@@ -2,7 +2,7 @@
 the record page, the approval page, each earlier round and "check your answers" show them.
 
 Written once in Python, as records/audit_table.py writes the trail: the template's loops over
-a decision's pages and rows took 1.3 ms of the record page's 9.7 (14 pages, SQLite,
+a decision's pages and rows took 1.1 ms of the record page's 9.7 (14 pages, SQLite,
 100,000 records), a lookup, a filter and an escape for every cell. Every value from the
 snapshot is escaped here (``html.escape``, as the template's autoescape did); the markup is
 the one the templates (_snapshot_steps.html, since removed, and _decision.html) wrote, byte
