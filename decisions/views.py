@@ -25,7 +25,7 @@ from records.selectors import (
     record_get_for_user,
 )
 from records.services import StaleState, decision_discard, decision_save_step, decision_start
-from records.snapshot_markup import steps_html
+from records.snapshot_markup import consent_limits_html, outcome_html, steps_html
 from records.utils import client_ip
 
 
@@ -169,7 +169,8 @@ def check(request, reference: str):
         "decisions/check.html",
         {
             "record": record,
-            "snapshot": snapshot,
+            "outcome_markup": outcome_html(snapshot.get("outcome"), snapshot.get("warnings")),
+            "consent_limits_markup": consent_limits_html(snapshot.get("consent_limits")),
             "snapshot_steps": steps_html(snapshot, change_reference=record.reference),
             "back_url": _page_url(record, plan.steps[-1]),
             "urgent": plan.urgent,

@@ -1,12 +1,14 @@
-"""A decision's answered pages as HTML, from its snapshot (``decisions.wizard.build_snapshot``):
-the record page, the approval page, each earlier round and "check your answers" show them.
+"""A decision's answered pages, its outcome and its limits of consent as HTML, from its snapshot
+(``decisions.wizard.build_snapshot``): the record page, the approval page, each earlier round
+and "check your answers" show them.
 
 Written once in Python, as records/audit_table.py writes the trail: the template's loops over
 a decision's pages and rows took 1.1 ms of the record page's 9.7 (14 pages, SQLite,
 100,000 records), a lookup, a filter and an escape for every cell. Every value from the
 snapshot is escaped here (``html.escape``, as the template's autoescape did); the markup is
-the one the templates (_snapshot_steps.html, since removed, and _decision.html) wrote, byte
-for byte: tests/records/test_snapshot_markup.py renders those loops and compares.
+the one the templates (_snapshot_steps.html, _outcome.html, _consent_limits.html and
+_decision.html, since removed) wrote, byte for byte: tests/records/test_snapshot_markup.py
+renders those templates and compares.
 """
 
 from __future__ import annotations
@@ -106,3 +108,67 @@ def path_html(snapshot: dict) -> SafeString:
 def _first_value(section: dict) -> str:
     rows = section.get("rows") or ()
     return _text(rows[0].get("value", "")) if rows else ""
+
+
+def outcome_html(outcome, warnings=()) -> SafeString:
+    """The outcome the flowchart reached (what it means, whether a manager approves it and
+    when, what to do next, its guidance), then the snapshot's warnings."""
+    outcome = outcome or {}
+    approval = ""
+    if outcome.get("requires_approval"):
+        timing = (
+            "Share now: a manager reviews this decision afterwards."
+            if outcome.get("approval_timing") == "retrospective"
+            else "A manager must approve this decision before you act on it."
+        )
+        approval = f'\n  <p class="govuk-body"><strong>\n    {timing}\n  </strong></p>\n  '
+    next_steps = "".join(f"<li>{_text(item)}</li>" for item in outcome.get("next_steps") or ())
+    guidance = ""
+    if outcome.get("guidance"):
+        links = _guidance(outcome["guidance"])
+        guidance = f'\n  <p class="govuk-body-s">Guidance:\n    {links}\n  </p>\n  '
+    shown = "".join(
+        '\n<div class="govuk-warning-text">'
+        '\n  <span class="govuk-warning-text__icon" aria-hidden="true">!</span>'
+        '\n  <strong class="govuk-warning-text__text">'
+        f'<span class="govuk-visually-hidden">Warning</span>{_text(warning)}</strong>'
+        "\n</div>\n"
+        for warning in warnings or ()
+    )
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        '<div class="govuk-inset-text">'
+        f'\n  <h2 class="govuk-heading-m">{_text(outcome.get("title", ""))}</h2>'
+        f'\n  <p class="govuk-body">{_text(outcome.get("summary", ""))}</p>'
+        f"\n  {approval}"
+        '\n  <h3 class="govuk-heading-s">What to do next</h3>'
+        '\n  <ul class="govuk-list govuk-list--bullet">'
+        f"\n    {next_steps}"
+        "\n  </ul>"
+        f"\n  {guidance}"
+        f"\n</div>\n{shown}\n"
+    )
+
+
+_LIMIT_ROW = (
+    '\n  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{label}</dt>'
+    '<dd class="govuk-summary-list__value">{value}</dd></div>'
+)
+
+
+def consent_limits_html(limits) -> SafeString:
+    """The limits the person put on their consent (the snapshot's ``consent_limits``), or
+    nothing where they gave none."""
+    if not limits:
+        return mark_safe("\n\n")  # noqa: S308 - constant
+    rows = (
+        ("Agencies it covers", _text(limits.get("agencies", ""))),
+        ("Information it covers", _multiline(limits.get("information", ""))),
+        ("How long it lasts", _text(limits.get("until", ""))),
+        ("Not to be shared", _multiline(limits.get("not_shared", ""))),
+    )
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        '\n\n<h2 class="govuk-heading-m" id="consent-limits">Limits of consent</h2>'
+        '\n<dl class="govuk-summary-list">'
+        + "".join(_LIMIT_ROW.format(label=label, value=value) for label, value in rows)
+        + "\n</dl>\n\n"
+    )

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from records import selectors, snapshot_markup, tables, workdays
+from records import record_markup, selectors, snapshot_markup, tables, workdays
 from records.audit_filters import AuditEventFilter
 from records.audit_table import events_html, trail_html, viewers_html
 from records.filters import records_page
@@ -92,12 +92,33 @@ def _record_context(record, user) -> dict:
     # Rounds, decisions and the sharing read once, for the timeline, rounds and concerns.
     history = selectors.history_of(record)
     rounds = selectors.rounds_for(record, history)
+    # Only those this person may open: a reconsideration still in draft is its author's.
+    # None to read where ``record_for_page`` found none.
+    reconsiderations = (
+        list(
+            selectors.records_visible_to(user)
+            .filter(reconsiders=record)
+            .order_by("created_at", "pk")
+            .values_list("reference", flat=True)
+        )
+        if getattr(record, "has_reconsiderations", True)
+        else []
+    )
     return {
         "record": record,
-        "snapshot": record.snapshot,
-        "snapshot_path": snapshot_markup.path_html(record.snapshot),
-        "snapshot_steps": snapshot_markup.steps_html(record.snapshot),
-        "timeline": selectors.record_timeline(record, history),
+        "decision_markup": record_markup.decision_html(
+            record,
+            snapshot_path=snapshot_markup.path_html(record.snapshot),
+            snapshot_steps=snapshot_markup.steps_html(record.snapshot),
+            reconsiderations=reconsiderations,
+            # The case's earlier decisions its author was shown: those this viewer may open.
+            earlier_shown=selectors.references_visible_to(
+                user, (record.snapshot or {}).get("earlier_decisions_shown")
+            ),
+            confirmation=history.confirmation,
+            concerns=[d for d in history.decisions if d.kind == ManagerDecision.Kind.CONCERN],
+        ),
+        "timeline_markup": record_markup.timeline_html(selectors.record_timeline(record, history)),
         # Each round with its pages; the last is the decision above, its pages not drawn twice.
         "rounds": [
             (
@@ -111,19 +132,6 @@ def _record_context(record, user) -> dict:
             )
             for number, (submission, decisions) in enumerate(rounds)
         ],
-        "concerns": [d for d in history.decisions if d.kind == ManagerDecision.Kind.CONCERN],
-        "confirmation": history.confirmation,
-        # Only those this person may open: a reconsideration still in draft is its author's.
-        # None to read where ``record_for_page`` found none.
-        "reconsiderations": selectors.records_visible_to(user)
-        .filter(reconsiders=record)
-        .order_by("created_at", "pk")
-        if getattr(record, "has_reconsiderations", True)
-        else [],
-        # The case's earlier decisions its author was shown: those this viewer may open.
-        "earlier_shown": selectors.references_visible_to(
-            user, (record.snapshot or {}).get("earlier_decisions_shown")
-        ),
     }
 
 
