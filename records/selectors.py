@@ -333,6 +333,8 @@ def _record_for_page(role: str, *, user: int, reference: str, organisation: int 
     records = (
         records_visible_to(viewer)
         .select_related("team__organisation", "sharing_confirmation__confirmed_by")
+        # What the page never shows: the wizard's answers and steps, and the search text.
+        .defer(*_NOT_ON_THE_PAGE)
         .annotate(
             has_addenda=Exists(Addendum.objects.filter(record=OuterRef("pk"))),
             has_disagreements=Exists(Disagreement.objects.filter(record=OuterRef("pk"))),
@@ -344,6 +346,7 @@ def _record_for_page(role: str, *, user: int, reference: str, organisation: int 
 
 
 _RECORD_FOR_PAGE = PreparedModels(DecisionRecord, _record_for_page)
+_NOT_ON_THE_PAGE = ("answers", "completed_steps", "path", "reasons_text", "grounds_summary")
 
 
 def draft_get_for_author(*, user: User, reference: str) -> DecisionRecord:
@@ -700,6 +703,8 @@ class History:
 
 
 def history_of(record: DecisionRecord) -> History:
+    """Each round without its answers and snapshot (``earlier_snapshots`` reads those the page
+    draws), the managers' decisions and the sharing."""
     submissions = _SUBMISSIONS.all(record=record.pk)
     # None to read where ``record_for_page`` found none (a decision still awaiting a manager).
     decisions = (
@@ -719,8 +724,28 @@ def history_of(record: DecisionRecord) -> History:
 # On every record and approval page: written once (rows.PreparedModels), in the models' order.
 _SUBMISSIONS = PreparedModels(
     Submission,
-    lambda record: Submission.objects.filter(record=record).select_related("submitted_by"),
+    lambda record: (
+        Submission.objects.filter(record=record)
+        .select_related("submitted_by")
+        .defer("answers", "snapshot")
+        .order_by("number")
+    ),
 )
+
+
+def earlier_snapshots(record: DecisionRecord, submissions: list[Submission]) -> None:
+    """Give each round but the last its snapshot, in one query: the last round's is the
+    record's own, drawn once as the decision."""
+    earlier = {submission.number: submission for submission in submissions[:-1]}
+    if not earlier:
+        return
+    rows = Submission.objects.filter(record=record, number__in=earlier).values_list(
+        "number", "snapshot"
+    )
+    for number, snapshot in rows:
+        earlier[number].snapshot = snapshot
+
+
 _MANAGER_DECISIONS = PreparedModels(
     ManagerDecision,
     lambda record: ManagerDecision.objects.filter(record=record).select_related("by"),

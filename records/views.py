@@ -91,6 +91,7 @@ def _record_context(record, user) -> dict:
     """What every page that shows a submitted decision draws on."""
     # Rounds, decisions and the sharing read once, for the timeline, rounds and concerns.
     history = selectors.history_of(record)
+    selectors.earlier_snapshots(record, history.submissions)
     rounds = selectors.rounds_for(record, history)
     # Only those this person may open: a reconsideration still in draft is its author's.
     # None to read where ``record_for_page`` found none.

@@ -10,6 +10,7 @@ from django.utils.html import escape
 from decisions import demo
 from records.models import DecisionRecord, ManagerDecision, SharingConfirmation, Submission
 from records.services import decision_act, decision_confirm_sharing
+from tests.records.test_record_detail_view import page_queries, reads
 
 ROUND_1_WEIGHING = "Fictional example: the risk of harm outweighs the loss of privacy."
 ROUND_2_WEIGHING = "Fictional example, round 2: a second visit found the child alone at night."
@@ -120,10 +121,35 @@ def test_it_shows_no_earlier_rounds_for_a_decision_submitted_once(client, practi
     record = submitted(practitioner, "share_with_consent")
     client.force_login(practitioner)
 
-    html = client.get(detail_url(record)).content.decode()
+    html, sqls = page_queries(client, record)
 
     assert [title for title, _, _ in timeline(html)] == ["Submitted"]
     assert 'id="rounds"' not in html
+    # The one round's answers and snapshot are the record's own: neither is read again.
+    (rounds,) = reads(sqls, "records_submission")
+    assert '"records_submission"."snapshot"' not in rounds
+    assert '"records_submission"."answers"' not in rounds
+
+
+def test_it_reads_the_earlier_rounds_snapshots_in_one_query(client, practitioner, shared):
+    client.force_login(practitioner)
+
+    html, sqls = page_queries(client, shared)
+
+    assert ROUND_1_WEIGHING in earlier_rounds(html)
+    rounds, snapshots = [sql for sql in sqls if '"records_submission"' in sql.split(" FROM ")[0]]
+    assert '"records_submission"."snapshot"' not in rounds
+    assert '"records_submission"."number" IN (1)' in snapshots
+    assert '"records_submission"."answers"' not in snapshots
+
+
+def test_it_never_reads_the_wizards_answers_for_the_page(client, practitioner, shared):
+    client.force_login(practitioner)
+
+    _, sqls = page_queries(client, shared)
+
+    assert not [sql for sql in sqls if '"records_decisionrecord"."answers"' in sql]
+    assert not [sql for sql in sqls if '"records_decisionrecord"."reasons_text"' in sql]
 
 
 def test_it_shows_the_returned_comment_to_the_author_with_a_way_to_change(
