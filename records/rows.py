@@ -227,14 +227,19 @@ class Prepared:
     that changes the SQL) must be in ``shape``, part of the cache key with each id's type
     and how many ids each list holds. A stand-in the SQL does not hold verbatim (a value
     the query transformed) is refused. Rows come back as dicts, converted by the ORM's own
-    converters, as ``values()`` gives them."""
+    converters, as ``values()`` gives them.
+
+    ``plan_each_time``: on PostgreSQL, never a prepared statement, so the query is planned
+    for its values each time. For a query whose best plan depends on the values (how many
+    rows an id has): a generic plan, chosen once for all of them, can walk a whole table."""
 
     _FIRST_STAND_IN = -7_000_000_001  # no real id is negative
     _STAND_IN_MOMENT = datetime.datetime(1801, 1, 1, tzinfo=datetime.UTC)
 
-    def __init__(self, model: type[Model], build=None):
+    def __init__(self, model: type[Model], build=None, *, plan_each_time: bool = False):
         self.model = model
         self.build = build
+        self.plan_each_time = plan_each_time
         self._compiled: dict[tuple, tuple | None] = {}
 
     def _stand_in(self, value, n: int):
@@ -316,7 +321,10 @@ class Prepared:
             value = ids[name] if index is None else ids[name][index]
             params[position] = _as_param(value, connection)
         with connection.cursor() as cursor:
-            execute(connection, cursor, sql, params)
+            if self.plan_each_time:
+                cursor.execute(sql, params)
+            else:
+                execute(connection, cursor, sql, params)
             fetched = cursor.fetchall()
         if compiler.has_extra_select:  # columns the ORDER BY needed, not the caller
             fetched = [row[: compiler.col_count] for row in fetched]
@@ -356,9 +364,9 @@ class PreparedModels:
     ``build`` makes the queryset from the model's manager (no related manager's known
     objects) with model instances, not ``values()``."""
 
-    def __init__(self, model: type[Model], build):
+    def __init__(self, model: type[Model], build, *, plan_each_time: bool = False):
         self.model = model
-        self.prepared = Prepared(model, build)
+        self.prepared = Prepared(model, build, plan_each_time=plan_each_time)
         self._loaders: dict[int, tuple] = {}  # by id of the compiled query it reads
 
     def all(self, *, shape: tuple = (), **ids) -> list[Model]:

@@ -951,7 +951,10 @@ def _trail(full: bool, limit: int, *, record: int):
     return events.order_by("-at", "-id")[: limit + 1]
 
 
-_TRAIL = PreparedModels(AuditEvent, _trail)  # on every record page: written once
+# On every record page: written once, planned each time. How many of a record's events are
+# views varies from none to thousands, and the best walk with it: the record's own rows by
+# time (audit_record_at), or the trail's kinds of event (audit_record_event), then sorted.
+_TRAIL = PreparedModels(AuditEvent, _trail, plan_each_time=True)
 
 
 def viewers_of(record: DecisionRecord, *, limit: int = VIEWERS_SHOWN) -> list[dict]:
