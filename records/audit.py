@@ -14,6 +14,7 @@ caller's transaction ends; on SQLite by the database's own write lock.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import hashlib
@@ -23,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 
 from records.models import AuditEvent
@@ -167,41 +168,76 @@ def append(
     before the INSERT. Runs inside the caller's transaction (or one of its own) so the lock
     is held until the row is committed."""
     using = router.db_for_write(AuditEvent)
-    # What the JSON column gives back when read, so the hash is of what is stored.
-    details = _as_stored(json.loads(json.dumps(dict(details))))
-    record_reference = without_nul(record_reference or "")[:REFERENCE_MAX]
-    ip = AuditEvent._meta.get_field("ip").get_prep_value(ip) or None
+    row = AuditEvent(
+        event=event,
+        actor_id=actor_id,
+        actor_username=actor_username,
+        actor_role=actor_role,
+        record_id=record_id,
+        record_reference=without_nul(record_reference or "")[:REFERENCE_MAX],
+        ip=AuditEvent._meta.get_field("ip").get_prep_value(ip) or None,
+        # What the JSON column gives back when read, so the hash is of what is stored.
+        details=_as_stored(json.loads(json.dumps(dict(details)))),
+    )
+    connection = connections[using]
+    if (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and connection.get_autocommit()
+    ):
+        return _append_alone(row, connection)
     with transaction.atomic(using=using, savepoint=False):
-        prev_hash = _locked_chain_head(using)
-        at = timezone.now()
-        row = AuditEvent(
-            event=event,
-            actor_id=actor_id,
-            actor_username=actor_username,
-            actor_role=actor_role,
-            record_id=record_id,
-            record_reference=record_reference,
-            ip=ip,
-            details=details,
-            at=at,
-            prev_hash=prev_hash,
-        )
-        row.hash = event_hash(
-            event=event,
-            actor_id=actor_id,
-            actor_username=actor_username,
-            actor_role=actor_role,
-            record_id=record_id,
-            record_reference=record_reference,
-            ip=ip,
-            details=details,
-            at=at,
-            prev_hash=prev_hash,
-        )
+        _link(row, _locked_chain_head(using))
         # Saved exactly as built (rows.RowInsert: no pre_save). A plain create() would let
         # ``at``'s auto_now_add put a later time than the one hashed (and nothing may UPDATE
         # it afterwards).
         _INSERT.insert(row, using=using)
+    return row
+
+
+def _link(row: AuditEvent, prev_hash: str) -> None:
+    """The row's time, now that the chain's lock is held, its link and its hash."""
+    row.at = timezone.now()
+    row.prev_hash = prev_hash
+    row.hash = event_hash(
+        event=row.event,
+        actor_id=row.actor_id,
+        actor_username=row.actor_username,
+        actor_role=row.actor_role,
+        record_id=row.record_id,
+        record_reference=row.record_reference,
+        ip=row.ip,
+        details=row.details,
+        at=row.at,
+        prev_hash=prev_hash,
+    )
+
+
+def _append_alone(row: AuditEvent, connection) -> AuditEvent:
+    """An event outside any transaction on PostgreSQL (each view of a record): the
+    transaction, the lock, the chain's head and the row's id in one round trip, the row and
+    the commit in another, where a transaction of Django's took four (BEGIN, lock and head,
+    INSERT, COMMIT). Each statement reads with its own snapshot, so the head is read once
+    the lock is held; the id is drawn under the lock too, so ids keep the chain's order."""
+    quote = connection.ops.quote_name
+    head = _HEAD_SQL.format(
+        hash=quote("hash"), table=quote(AuditEvent._meta.db_table), id=quote("id")
+    )
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(
+                f"BEGIN; SELECT pg_advisory_xact_lock(%s); "  # noqa: S608 - our own table
+                f"SELECT ({head}), "
+                f"nextval(pg_get_serial_sequence(%s, 'id'))",
+                [CHAIN_LOCK_ID, AuditEvent._meta.db_table],
+            )
+            prev_hash, row.pk = cursor.fetchone()
+            _link(row, prev_hash or GENESIS)
+            _INSERT.insert_and_commit(row, connection=connection, cursor=cursor)
+        except BaseException:
+            with contextlib.suppress(DatabaseError):  # a lost connection has nothing open
+                cursor.execute("ROLLBACK")
+            raise
     return row
 
 

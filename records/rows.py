@@ -463,6 +463,24 @@ class RowInsert:
         instance._state.db = using
         return instance
 
+    def insert_and_commit(self, instance: Model, *, connection, cursor) -> None:
+        """INSERT with the id the instance already has, then COMMIT, in one round trip: the
+        transaction was opened on ``cursor`` by its caller (records.audit, PostgreSQL)."""
+        meta = self.model._meta
+        fields = [meta.auto_field, *self.fields]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}); COMMIT",  # noqa: S608
+            [
+                field.get_db_prep_save(getattr(instance, field.attname), connection)
+                for field in fields
+            ],
+        )
+        instance._state.adding = False
+        instance._state.db = connection.alias
+
 
 class RowUpdate:
     """``UPDATE ... SET fields WHERE conditions``, each ``= %s``, the statement written once

@@ -269,3 +269,69 @@ def test_a_writer_waits_for_the_transaction_holding_the_chain(practitioner, mana
     assert errors == []
     assert rows["second"].prev_hash == rows["first"].hash
     assert verify_chain().ok
+
+
+def _nothing_open() -> bool:
+    """The connection is in no transaction, at the server as well as in Django."""
+    import psycopg2.extensions
+
+    status = connection.connection.info.transaction_status
+    return status == psycopg2.extensions.TRANSACTION_STATUS_IDLE and connection.get_autocommit()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_event_outside_a_transaction_takes_two_round_trips(practitioner):
+    """A view of a record: the lock, the head and the id, then the row and the commit."""
+    from django.test.utils import CaptureQueriesContext
+
+    audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner, ip="192.0.2.1")
+    with CaptureQueriesContext(connection) as queries:
+        viewed = audit_log(
+            event=AuditEvent.Event.VIEWED, actor=practitioner, ip="192.0.2.1", details={"a": 1}
+        )
+
+    sqls = [query["sql"] for query in queries.captured_queries]
+    assert len(sqls) == 2
+    assert sqls[0].startswith("BEGIN; SELECT pg_advisory_xact_lock(")
+    assert sqls[1].startswith('INSERT INTO "records_auditevent" ("id", ')
+    assert sqls[1].endswith("; COMMIT")
+    before, stored = chain()
+    assert stored.pk == viewed.pk > before.pk
+    assert stored.prev_hash == before.hash
+    assert stored.hash == viewed.hash == stored_hash_of(stored)
+    assert stored.at == viewed.at
+    assert verify_chain().ok
+    assert _nothing_open()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("where", ["hashing", "insert"])
+def test_a_failure_between_the_round_trips_leaves_nothing_written_or_open(
+    practitioner, monkeypatch, where
+):
+    from records import audit
+
+    audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner)
+
+    def fail_hashing(**fields):
+        raise RuntimeError("hashing failed")
+
+    class FailingInsert:
+        def insert_and_commit(self, row, *, connection, cursor):
+            cursor.execute("SELECT * FROM no_such_table; COMMIT")
+
+    if where == "hashing":
+        monkeypatch.setattr(audit, "event_hash", fail_hashing)
+    else:
+        monkeypatch.setattr(audit, "_INSERT", FailingInsert())
+    with pytest.raises(Exception, match="hashing failed|no_such_table"):
+        audit_log(event=AuditEvent.Event.VIEWED, actor=practitioner)
+    monkeypatch.undo()
+
+    assert _nothing_open()  # the lock went with the transaction rolled back
+    assert AuditEvent.objects.count() == 1
+    audit_log(event=AuditEvent.Event.VIEWED, actor=practitioner)
+    assert AuditEvent.objects.count() == 2
+    assert verify_chain().ok
