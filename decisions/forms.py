@@ -6,6 +6,7 @@ decide where the practitioner goes next: that is the engine's job (``decisions.s
 
 from __future__ import annotations
 
+import copy
 import datetime
 
 from crispy_forms_gds.helper import FormHelper
@@ -17,6 +18,7 @@ from crispy_forms_gds.layout import (
     Submit,
 )
 from django import forms
+from django.forms.widgets import ChoiceWidget
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -79,6 +81,46 @@ def _textarea(label: str, *, required=True, help_text="", error="") -> forms.Cha
     )
 
 
+# Django copies each form's fields (BaseForm: copy.deepcopy(base_fields)), and the generic
+# deepcopy walks every choice: 0.16 ms of the consent page's 0.18 ms form. A field or widget
+# whose copying is Django's own plain one is copied here the same way, without the walk.
+_PLAIN_FIELD_COPIES = (forms.Field.__deepcopy__, forms.ChoiceField.__deepcopy__)
+_PLAIN_WIDGET_COPIES = (forms.Widget.__deepcopy__, ChoiceWidget.__deepcopy__)
+
+
+class _FieldsToCopy(dict):
+    """A form class's fields, copied for each form as Django copies them: the field, its
+    widget, the widget's attributes and choices, its error messages and validators, each
+    the form's own. A choice field's choices are copied one level down, as its widget
+    copies them (each choice is a tuple, which nothing changes). A field or widget with a
+    copying of its own (a date's several inputs) is deep-copied as Django does."""
+
+    def __deepcopy__(self, memo):
+        return {name: _copy_field(field, memo) for name, field in self.items()}
+
+
+def _copy_field(field, memo):
+    widget = field.widget
+    if (
+        type(field).__deepcopy__ not in _PLAIN_FIELD_COPIES
+        or type(widget).__deepcopy__ not in _PLAIN_WIDGET_COPIES
+    ):
+        return copy.deepcopy(field, memo)
+    copied = copy.copy(field)
+    copied.widget = copy.copy(widget)
+    copied.widget.attrs = widget.attrs.copy()
+    if isinstance(widget, ChoiceWidget):  # normalised already: not through the setter again
+        copied.widget._choices = copy.copy(widget._choices)
+    copied.error_messages = field.error_messages.copy()
+    copied.validators = field.validators[:]
+    if isinstance(field, forms.ChoiceField):
+        copied._choices = copy.copy(field._choices)
+    return copied
+
+
+_FIELDS_TO_COPY: dict[type, _FieldsToCopy] = {}
+
+
 class StepForm(forms.Form):
     """A wizard page. Subclasses set ``primary`` (the radio that is the question, if any)."""
 
@@ -86,6 +128,10 @@ class StepForm(forms.Form):
 
     def __init__(self, *args, step: Step, answers: dict | None = None, **kwargs):
         kwargs.setdefault("initial", self.initial_from(answers or {}))
+        form_class = type(self)
+        if form_class not in _FIELDS_TO_COPY:
+            _FIELDS_TO_COPY[form_class] = _FieldsToCopy(form_class.base_fields)
+        self.base_fields = _FIELDS_TO_COPY[form_class]  # what BaseForm copies
         super().__init__(*args, **kwargs)
         self.step = step
         # What the page explains above its form, from the answers saved so far: the page's
