@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DatabaseError, connections, router, transaction
+from django.db import Error, connections, router, transaction
 from django.utils import timezone
 
 from records.models import AuditEvent
@@ -235,7 +235,7 @@ def _append_alone(row: AuditEvent, connection) -> AuditEvent:
             _link(row, prev_hash or GENESIS)
             _INSERT.insert_and_commit(row, connection=connection, cursor=cursor)
         except BaseException:
-            with contextlib.suppress(DatabaseError):  # a lost connection has nothing open
+            with contextlib.suppress(Error):  # a lost connection has nothing left open
                 cursor.execute("ROLLBACK")
             raise
     return row

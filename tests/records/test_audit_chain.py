@@ -335,3 +335,26 @@ def test_a_failure_between_the_round_trips_leaves_nothing_written_or_open(
     audit_log(event=AuditEvent.Event.VIEWED, actor=practitioner)
     assert AuditEvent.objects.count() == 2
     assert verify_chain().ok
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_lost_between_the_round_trips_writes_nothing(practitioner, monkeypatch):
+    """PostgreSQL gone mid-event (a restart): the event's own error comes back, not the
+    failed ROLLBACK's, and the server kept nothing of it."""
+    from records import audit
+
+    audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner)
+
+    def lose_the_connection(**fields):
+        connection.connection.close()
+        raise RuntimeError("connection lost")
+
+    monkeypatch.setattr(audit, "event_hash", lose_the_connection)
+    with pytest.raises(RuntimeError, match="connection lost"):
+        audit_log(event=AuditEvent.Event.VIEWED, actor=practitioner)
+    monkeypatch.undo()
+    connection.close()  # as the request's end does with an unusable connection
+
+    assert AuditEvent.objects.count() == 1
+    assert verify_chain().ok
