@@ -28,7 +28,7 @@ from django.db import Error, connections, router, transaction
 from django.utils import timezone
 
 from records.models import AuditEvent
-from records.rows import RowInsert
+from records.rows import RowInsert, execute
 
 GENESIS = "0" * 64
 _INSERT = RowInsert(AuditEvent)
@@ -167,8 +167,49 @@ def append(
     """Add one row at the end of the chain. Never UPDATEs: ``at`` and ``hash`` are known
     before the INSERT. Runs inside the caller's transaction (or one of its own) so the lock
     is held until the row is committed."""
+    row = _row(event, actor_id, actor_username, actor_role, record_id, record_reference, ip)
+    row.details = _as_stored(json.loads(json.dumps(dict(details))))
     using = router.db_for_write(AuditEvent)
-    row = AuditEvent(
+    if _alone_on_postgresql(connections[using]):
+        return _append_alone(row, connections[using])
+    with transaction.atomic(using=using, savepoint=False):
+        _append_in_transaction(row, using)
+    return row
+
+
+def append_with_change(
+    change: tuple[str, list],
+    *,
+    event: str,
+    actor_id: int | None,
+    actor_username: str,
+    actor_role: str,
+    record_id: int | None,
+    record_reference: str,
+    ip: str | None,
+    details: Mapping[str, Any],
+) -> AuditEvent | None:
+    """A change (one UPDATE: its SQL and parameters) and the event that records it, in one
+    transaction. None, with nothing changed or written, where the change matched no row.
+    On PostgreSQL outside any transaction (a wizard page's save) the change goes in the
+    first of ``_append_alone``'s two round trips, where a transaction of Django's took five."""
+    row = _row(event, actor_id, actor_username, actor_role, record_id, record_reference, ip)
+    row.details = _as_stored(json.loads(json.dumps(dict(details))))
+    using = router.db_for_write(AuditEvent)
+    connection = connections[using]
+    if _alone_on_postgresql(connection):
+        return _append_alone(row, connection, change=change)
+    with transaction.atomic(using=using, savepoint=False):
+        with connection.cursor() as cursor:
+            execute(connection, cursor, *change)
+            if not cursor.rowcount:
+                return None
+        _append_in_transaction(row, using)
+    return row
+
+
+def _row(event, actor_id, actor_username, actor_role, record_id, record_reference, ip):
+    return AuditEvent(
         event=event,
         actor_id=actor_id,
         actor_username=actor_username,
@@ -176,23 +217,22 @@ def append(
         record_id=record_id,
         record_reference=without_nul(record_reference or "")[:REFERENCE_MAX],
         ip=AuditEvent._meta.get_field("ip").get_prep_value(ip) or None,
-        # What the JSON column gives back when read, so the hash is of what is stored.
-        details=_as_stored(json.loads(json.dumps(dict(details)))),
     )
-    connection = connections[using]
-    if (
+
+
+def _alone_on_postgresql(connection) -> bool:
+    return (
         connection.vendor == "postgresql"
         and not connection.in_atomic_block
         and connection.get_autocommit()
-    ):
-        return _append_alone(row, connection)
-    with transaction.atomic(using=using, savepoint=False):
-        _link(row, _locked_chain_head(using))
-        # Saved exactly as built (rows.RowInsert: no pre_save). A plain create() would let
-        # ``at``'s auto_now_add put a later time than the one hashed (and nothing may UPDATE
-        # it afterwards).
-        _INSERT.insert(row, using=using)
-    return row
+    )
+
+
+def _append_in_transaction(row: AuditEvent, using: str) -> None:
+    _link(row, _locked_chain_head(using))
+    # Saved exactly as built (rows.RowInsert: no pre_save). A plain create() would let ``at``'s
+    # auto_now_add put a later time than the one hashed (and nothing may UPDATE it afterwards).
+    _INSERT.insert(row, using=using)
 
 
 def _link(row: AuditEvent, prev_hash: str) -> None:
@@ -213,25 +253,36 @@ def _link(row: AuditEvent, prev_hash: str) -> None:
     )
 
 
-def _append_alone(row: AuditEvent, connection) -> AuditEvent:
-    """An event outside any transaction on PostgreSQL (each view of a record): the
-    transaction, the lock, the chain's head and the row's id in one round trip, the row and
-    the commit in another, where a transaction of Django's took four (BEGIN, lock and head,
-    INSERT, COMMIT). Each statement reads with its own snapshot, so the head is read once
-    the lock is held; the id is drawn under the lock too, so ids keep the chain's order."""
+def _append_alone(
+    row: AuditEvent, connection, *, change: tuple[str, list] | None = None
+) -> AuditEvent | None:
+    """An event outside any transaction on PostgreSQL (each view of a record, each wizard
+    page's save): the transaction, the chain's lock, its head, the row's id and any change
+    in one round trip, the row and the commit in another, where a transaction of Django's
+    took four or five (BEGIN, the change, lock and head, INSERT, COMMIT). Each statement
+    reads with its own snapshot, so the head is read once the lock is held; the id is drawn
+    under the lock too, so ids keep the chain's order. None, and nothing kept, where the
+    change matched no row."""
     quote = connection.ops.quote_name
     head = _HEAD_SQL.format(
         hash=quote("hash"), table=quote(AuditEvent._meta.db_table), id=quote("id")
     )
+    changed, change_params = "", []
+    if change is not None:  # a data-modifying WITH runs once, whatever reads it
+        changed = f"WITH changed AS ({change[0]} RETURNING 1) "
+        change_params = change[1]
     with connection.cursor() as cursor:
         try:
             cursor.execute(
-                f"BEGIN; SELECT pg_advisory_xact_lock(%s); "  # noqa: S608 - our own table
-                f"SELECT ({head}), "
-                f"nextval(pg_get_serial_sequence(%s, 'id'))",
-                [CHAIN_LOCK_ID, AuditEvent._meta.db_table],
+                f"BEGIN; SELECT pg_advisory_xact_lock(%s); {changed}"  # noqa: S608 - our SQL
+                f"SELECT ({head}), nextval(pg_get_serial_sequence(%s, 'id')), "
+                + ("(SELECT count(*) FROM changed)" if changed else "1"),
+                [CHAIN_LOCK_ID, *change_params, AuditEvent._meta.db_table],
             )
-            prev_hash, row.pk = cursor.fetchone()
+            prev_hash, row.pk, count = cursor.fetchone()
+            if not count:
+                cursor.execute("ROLLBACK")
+                return None
             _link(row, prev_hash or GENESIS)
             _INSERT.insert_and_commit(row, connection=connection, cursor=cursor)
         except BaseException:

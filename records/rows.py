@@ -497,11 +497,19 @@ class RowUpdate:
     def update(self, values: dict, where: dict) -> int:
         alias = router.db_for_write(self.model)
         connection = connections[alias]
-        if alias not in self._sql:
+        sql, params = self.statement(values, where, connection=connection)
+        with connection.cursor() as cursor:
+            execute(connection, cursor, sql, params)
+            return cursor.rowcount
+
+    def statement(self, values: dict, where: dict, *, connection) -> tuple[str, list]:
+        """The UPDATE and its parameters, for a caller that runs it with more (records.audit
+        ``append_with_change``)."""
+        if connection.alias not in self._sql:
             quote = connection.ops.quote_name
             assignments = ", ".join(f"{quote(field.column)} = %s" for field in self.fields)
             conditions = " AND ".join(f"{quote(field.column)} = %s" for field in self.where)
-            self._sql[alias] = (
+            self._sql[connection.alias] = (
                 f"UPDATE {quote(self.model._meta.db_table)} SET {assignments} "  # noqa: S608
                 f"WHERE {conditions}"
             )
@@ -510,6 +518,4 @@ class RowUpdate:
             field.get_db_prep_value(where[field.name], connection, prepared=False)
             for field in self.where
         ]
-        with connection.cursor() as cursor:
-            execute(connection, cursor, self._sql[alias], params)
-            return cursor.rowcount
+        return self._sql[connection.alias], params

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Case, CharField, Exists, Max, OuterRef, Value, When
 from django.utils import timezone
 
@@ -66,18 +66,39 @@ def audit_log(
     """The one way an audit event is written: appended to the hash chain (records.audit),
     inside the caller's transaction or one of its own. ``record_reference`` stands alone
     when there is no record to link (a refused URL's reference, as it was asked for)."""
+    return audit.append(**_event_fields(event, actor, record, ip, details, record_reference))
+
+
+def audit_log_with_change(
+    change: tuple[str, list],
+    *,
+    event: str,
+    actor: User | None = None,
+    record: DecisionRecord | None = None,
+    ip: str | None = None,
+    details: Mapping | None = None,
+) -> AuditEvent | None:
+    """``audit_log`` with the change it records (one UPDATE, ``rows.RowUpdate.statement``)
+    in the same transaction; None, with nothing changed or written, where the change matched
+    no row (records.audit ``append_with_change``)."""
+    return audit.append_with_change(
+        change, **_event_fields(event, actor, record, ip, details, None)
+    )
+
+
+def _event_fields(event, actor, record, ip, details, record_reference) -> dict:
     if record_reference is None:
         record_reference = (record.reference or "") if record else ""
-    return audit.append(
-        event=event,
-        actor_id=actor.pk if actor is not None and actor.pk else None,
-        actor_username=getattr(actor, "username", "") or "",
-        actor_role=getattr(actor, "role", "") or "",
-        record_id=record.pk if record is not None else None,
-        record_reference=record_reference,
-        ip=ip,
-        details=details or {},
-    )
+    return {
+        "event": event,
+        "actor_id": actor.pk if actor is not None and actor.pk else None,
+        "actor_username": getattr(actor, "username", "") or "",
+        "actor_role": getattr(actor, "role", "") or "",
+        "record_id": record.pk if record is not None else None,
+        "record_reference": record_reference,
+        "ip": ip,
+        "details": details or {},
+    }
 
 
 def _reference_for(record: DecisionRecord) -> str:
@@ -106,7 +127,10 @@ _SAVE_STEP = RowUpdate(
 )
 
 
-@transaction.atomic
+def _records_connection():
+    return connections[router.db_for_write(DecisionRecord)]
+
+
 def decision_save_step(
     *,
     record: DecisionRecord,
@@ -119,39 +143,47 @@ def decision_save_step(
     """Save one wizard page into a draft, or a decision returned for changes. Later answers
     are kept until submission; what was submitted before stays in its round."""
     answers = {**record.answers, **values}
-    # A returned decision is counted, by its answers too (the reason consent was not obtained);
-    # a draft is not, so a draft's page costs no read. The UPDATE matches the state the page
-    # was shown in, so a draft returned meanwhile is refused rather than miscounted.
-    before = None
+    saved = {
+        "answers": answers,
+        "completed_steps": list(completed_steps),
+        "updated_at": timezone.now(),
+    }
+    # The UPDATE matches the state the page was shown in, so a draft returned or submitted
+    # meanwhile is refused rather than changed (or miscounted).
+    matching = {"id": record.pk, "author": author.pk, "state": record.state}
+    event = {
+        "event": AuditEvent.Event.STEP_ANSWERED,
+        "actor": author,
+        "record": record,
+        "ip": ip,
+        "details": {"step": step},
+    }
     if record.state == State.RETURNED:
-        before = (
-            DecisionRecord.objects.select_for_update()
-            .filter(pk=record.pk, state=State.RETURNED)
-            .values(*insight_counts.FIELDS)
-            .first()
-        )
-    updated = record.state in EDITABLE_STATES and _SAVE_STEP.update(
-        {
-            "answers": answers,
-            "completed_steps": list(completed_steps),
-            "updated_at": timezone.now(),
-        },
-        {"id": record.pk, "author": author.pk, "state": record.state},
-    )
-    if not updated:
+        _save_returned_step(saved=saved, matching=matching, event=event)
+    elif record.state != State.DRAFT or not audit_log_with_change(
+        _SAVE_STEP.statement(saved, matching, connection=_records_connection()), **event
+    ):
         raise StaleState(f"{record.reference} can no longer be changed.")
-    if before is not None:
-        insight_counts.change(before=before, after={**before, "answers": answers})
     record.answers = answers
     record.completed_steps = list(completed_steps)
-    audit_log(
-        event=AuditEvent.Event.STEP_ANSWERED,
-        actor=author,
-        record=record,
-        ip=ip,
-        details={"step": step},
-    )
     return record
+
+
+@transaction.atomic
+def _save_returned_step(*, saved: dict, matching: dict, event: dict) -> None:
+    """A returned decision is counted, by its answers too (the reason consent was not
+    obtained), so its save reads the counted values first, under a lock; a draft is not
+    counted, and its save reads nothing."""
+    before = (
+        DecisionRecord.objects.select_for_update()
+        .filter(pk=matching["id"], state=State.RETURNED)
+        .values(*insight_counts.FIELDS)
+        .first()
+    )
+    if before is None or not _SAVE_STEP.update(saved, matching):
+        raise StaleState(f"{event['record'].reference} can no longer be changed.")
+    insight_counts.change(before=before, after={**before, "answers": saved["answers"]})
+    audit_log(**event)
 
 
 @transaction.atomic

@@ -358,3 +358,70 @@ def test_a_connection_lost_between_the_round_trips_writes_nothing(practitioner, 
 
     assert AuditEvent.objects.count() == 1
     assert verify_chain().ok
+
+
+def _draft(practitioner):
+    draft = demo.create_draft(author=practitioner, answers={"urgent": "no"}, complete=False)
+    return type(draft).objects.get(pk=draft.pk)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_wizard_save_outside_a_transaction_takes_two_round_trips(practitioner):
+    """The answers' UPDATE goes with the lock, the head and the id; the event with COMMIT."""
+    from django.test.utils import CaptureQueriesContext
+
+    from records.services import decision_save_step
+
+    draft = _draft(practitioner)
+    with CaptureQueriesContext(connection) as queries:
+        decision_save_step(
+            record=draft,
+            author=practitioner,
+            step="purpose",
+            values={"purpose": "yes"},
+            completed_steps=["urgent", "purpose"],
+            ip="192.0.2.7",
+        )
+
+    sqls = [query["sql"] for query in queries.captured_queries]
+    assert len(sqls) == 2
+    assert sqls[0].startswith("BEGIN; SELECT pg_advisory_xact_lock(")
+    assert 'WITH changed AS (UPDATE "records_decisionrecord" SET' in sqls[0]
+    assert sqls[1].endswith("; COMMIT")
+    draft.refresh_from_db()
+    assert draft.answers == {"urgent": "no", "purpose": "yes"}
+    assert draft.completed_steps == ["urgent", "purpose"]
+    saved = chain()[-1]
+    assert (saved.event, saved.record_id, saved.details) == (
+        "step_answered",
+        draft.pk,
+        {"step": "purpose"},
+    )
+    assert saved.prev_hash == chain()[-2].hash
+    assert verify_chain().ok
+    assert _nothing_open()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_save_of_a_draft_submitted_meanwhile_changes_and_writes_nothing(practitioner):
+    from records.services import StaleState, decision_save_step
+
+    draft = _draft(practitioner)
+    events = AuditEvent.objects.count()
+    type(draft).objects.filter(pk=draft.pk).update(state="awaiting_approval")  # another tab
+
+    with pytest.raises(StaleState):
+        decision_save_step(
+            record=draft,
+            author=practitioner,
+            step="purpose",
+            values={"purpose": "yes"},
+            completed_steps=["urgent", "purpose"],
+        )
+
+    assert type(draft).objects.get(pk=draft.pk).answers == {"urgent": "no"}
+    assert AuditEvent.objects.count() == events
+    assert verify_chain().ok
+    assert _nothing_open()
