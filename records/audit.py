@@ -153,32 +153,15 @@ def _locked_chain_head(using: str) -> str:
 _HEAD_SQL = "SELECT {hash} FROM {table} ORDER BY {id} DESC LIMIT 1"
 
 
-def append(
-    *,
-    event: str,
-    actor_id: int | None,
-    actor_username: str,
-    actor_role: str,
-    record_id: int | None,
-    record_reference: str,
-    ip: str | None,
-    details: Mapping[str, Any],
-) -> AuditEvent:
-    """Add one row at the end of the chain. Never UPDATEs: ``at`` and ``hash`` are known
-    before the INSERT. Runs inside the caller's transaction (or one of its own) so the lock
-    is held until the row is committed."""
-    row = _row(event, actor_id, actor_username, actor_role, record_id, record_reference, ip)
-    row.details = _as_stored(json.loads(json.dumps(dict(details))))
-    using = router.db_for_write(AuditEvent)
-    if _alone_on_postgresql(connections[using]):
-        return _append_alone(row, connections[using])
-    with transaction.atomic(using=using, savepoint=False):
-        _append_in_transaction(row, using)
-    return row
+def append(**fields) -> AuditEvent:
+    """Add one row at the end of the chain (``fields`` as ``append_with_change`` takes them).
+    Never UPDATEs: ``at`` and ``hash`` are known before the INSERT. Runs inside the caller's
+    transaction (or one of its own) so the lock is held until the row is committed."""
+    return append_with_change(None, **fields)
 
 
 def append_with_change(
-    change: tuple[str, list],
+    change: tuple[str, list] | None,
     *,
     event: str,
     actor_id: int | None,
@@ -189,27 +172,11 @@ def append_with_change(
     ip: str | None,
     details: Mapping[str, Any],
 ) -> AuditEvent | None:
-    """A change (one UPDATE: its SQL and parameters) and the event that records it, in one
-    transaction. None, with nothing changed or written, where the change matched no row.
-    On PostgreSQL outside any transaction (a wizard page's save) the change goes in the
-    first of ``_append_alone``'s two round trips, where a transaction of Django's took five."""
-    row = _row(event, actor_id, actor_username, actor_role, record_id, record_reference, ip)
-    row.details = _as_stored(json.loads(json.dumps(dict(details))))
-    using = router.db_for_write(AuditEvent)
-    connection = connections[using]
-    if _alone_on_postgresql(connection):
-        return _append_alone(row, connection, change=change)
-    with transaction.atomic(using=using, savepoint=False):
-        with connection.cursor() as cursor:
-            execute(connection, cursor, *change)
-            if not cursor.rowcount:
-                return None
-        _append_in_transaction(row, using)
-    return row
-
-
-def _row(event, actor_id, actor_username, actor_role, record_id, record_reference, ip):
-    return AuditEvent(
+    """The event, and the change it records if any (one UPDATE: its SQL and parameters), in
+    one transaction. None, with nothing changed or written, where the change matched no row.
+    On PostgreSQL outside any transaction (a view of a record, a wizard page's save) both go
+    in ``_append_alone``'s two round trips, where a transaction of Django's took four or five."""
+    row = AuditEvent(
         event=event,
         actor_id=actor_id,
         actor_username=actor_username,
@@ -217,22 +184,29 @@ def _row(event, actor_id, actor_username, actor_role, record_id, record_referenc
         record_id=record_id,
         record_reference=without_nul(record_reference or "")[:REFERENCE_MAX],
         ip=AuditEvent._meta.get_field("ip").get_prep_value(ip) or None,
+        # What the JSON column gives back when read, so the hash is of what is stored.
+        details=_as_stored(json.loads(json.dumps(dict(details)))),
     )
-
-
-def _alone_on_postgresql(connection) -> bool:
-    return (
+    using = router.db_for_write(AuditEvent)
+    connection = connections[using]
+    if (
         connection.vendor == "postgresql"
         and not connection.in_atomic_block
         and connection.get_autocommit()
-    )
-
-
-def _append_in_transaction(row: AuditEvent, using: str) -> None:
-    _link(row, _locked_chain_head(using))
-    # Saved exactly as built (rows.RowInsert: no pre_save). A plain create() would let ``at``'s
-    # auto_now_add put a later time than the one hashed (and nothing may UPDATE it afterwards).
-    _INSERT.insert(row, using=using)
+    ):
+        return _append_alone(row, connection, change=change)
+    with transaction.atomic(using=using, savepoint=False):
+        if change is not None:
+            with connection.cursor() as cursor:
+                execute(connection, cursor, *change)
+                if not cursor.rowcount:
+                    return None
+        _link(row, _locked_chain_head(using))
+        # Saved exactly as built (rows.RowInsert: no pre_save). A plain create() would let
+        # ``at``'s auto_now_add put a later time than the one hashed (and nothing may UPDATE
+        # it afterwards).
+        _INSERT.insert(row, using=using)
+    return row
 
 
 def _link(row: AuditEvent, prev_hash: str) -> None:

@@ -365,24 +365,28 @@ def _draft(practitioner):
     return type(draft).objects.get(pk=draft.pk)
 
 
+def _save_purpose(draft, practitioner):
+    from records.services import decision_save_step
+
+    return decision_save_step(
+        record=draft,
+        author=practitioner,
+        step="purpose",
+        values={"purpose": "yes"},
+        completed_steps=["urgent", "purpose"],
+        ip="192.0.2.7",
+    )
+
+
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_wizard_save_outside_a_transaction_takes_two_round_trips(practitioner):
     """The answers' UPDATE goes with the lock, the head and the id; the event with COMMIT."""
     from django.test.utils import CaptureQueriesContext
 
-    from records.services import decision_save_step
-
     draft = _draft(practitioner)
     with CaptureQueriesContext(connection) as queries:
-        decision_save_step(
-            record=draft,
-            author=practitioner,
-            step="purpose",
-            values={"purpose": "yes"},
-            completed_steps=["urgent", "purpose"],
-            ip="192.0.2.7",
-        )
+        _save_purpose(draft, practitioner)
 
     sqls = [query["sql"] for query in queries.captured_queries]
     assert len(sqls) == 2
@@ -406,20 +410,14 @@ def test_a_wizard_save_outside_a_transaction_takes_two_round_trips(practitioner)
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_save_of_a_draft_submitted_meanwhile_changes_and_writes_nothing(practitioner):
-    from records.services import StaleState, decision_save_step
+    from records.services import StaleState
 
     draft = _draft(practitioner)
     events = AuditEvent.objects.count()
     type(draft).objects.filter(pk=draft.pk).update(state="awaiting_approval")  # another tab
 
     with pytest.raises(StaleState):
-        decision_save_step(
-            record=draft,
-            author=practitioner,
-            step="purpose",
-            values={"purpose": "yes"},
-            completed_steps=["urgent", "purpose"],
-        )
+        _save_purpose(draft, practitioner)
 
     assert type(draft).objects.get(pk=draft.pk).answers == {"urgent": "no"}
     assert AuditEvent.objects.count() == events
