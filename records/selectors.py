@@ -733,6 +733,20 @@ _SUBMISSIONS = PreparedModels(
 )
 
 
+def reconsideration_references(record: DecisionRecord, user: User) -> list[str]:
+    """The references of the decisions reconsidering this one that this person may open (a
+    reconsideration still in draft is its author's), oldest first. None to read where
+    ``record_for_page`` found none."""
+    if not getattr(record, "has_reconsiderations", True):
+        return []
+    return list(
+        records_visible_to(user)
+        .filter(reconsiders=record)
+        .order_by("created_at", "pk")
+        .values_list("reference", flat=True)
+    )
+
+
 def earlier_snapshots(record: DecisionRecord, submissions: list[Submission]) -> None:
     """Give each round but the last its snapshot, in one query: the last round's is the
     record's own, drawn once as the decision."""
@@ -952,8 +966,9 @@ def _trail(full: bool, limit: int, *, record: int):
 
 
 # On every record page: written once, planned each time. How many of a record's events are
-# views varies from none to thousands, and the best walk with it: the record's own rows by
-# time (audit_record_at), or the trail's kinds of event (audit_record_event), then sorted.
+# views varies from none to thousands: planned for its own record, PostgreSQL probes its kinds
+# of event (audit_record_event) and sorts them; one generic plan for every record walked the
+# whole audit table by time.
 _TRAIL = PreparedModels(AuditEvent, _trail, plan_each_time=True)
 
 

@@ -93,25 +93,13 @@ def _record_context(record, user) -> dict:
     history = selectors.history_of(record)
     selectors.earlier_snapshots(record, history.submissions)
     rounds = selectors.rounds_for(record, history)
-    # Only those this person may open: a reconsideration still in draft is its author's.
-    # None to read where ``record_for_page`` found none.
-    reconsiderations = (
-        list(
-            selectors.records_visible_to(user)
-            .filter(reconsiders=record)
-            .order_by("created_at", "pk")
-            .values_list("reference", flat=True)
-        )
-        if getattr(record, "has_reconsiderations", True)
-        else []
-    )
     return {
         "record": record,
         "decision_markup": record_markup.decision_html(
             record,
             snapshot_path=snapshot_markup.path_html(record.snapshot),
             snapshot_steps=snapshot_markup.steps_html(record.snapshot),
-            reconsiderations=reconsiderations,
+            reconsiderations=selectors.reconsideration_references(record, user),
             # The case's earlier decisions its author was shown: those this viewer may open.
             earlier_shown=selectors.references_visible_to(
                 user, (record.snapshot or {}).get("earlier_decisions_shown")
