@@ -141,7 +141,7 @@ def record_context(record: DecisionRecord) -> dict:
         "outcome": snapshot.get("outcome", {}),
         "organisation": organisation,
         "team": team,
-        "practitioner": record.author.get_full_name() or record.author.username,
+        "practitioner": record.author.display_name,
         "lawful_basis": steps.get("lawful_basis"),
         "sharing": steps.get("how"),
         "informing": steps.get("informing"),

@@ -147,7 +147,7 @@ def report_html(figures: Dashboard, *, user) -> str:
             "filters": figures.filters.describe(),
             "tables": tables,
             "produced_at": timezone.localtime(),
-            "produced_by": user.get_full_name() or user.username,
+            "produced_by": user.display_name,
             "threshold": threshold(),
             "fewer_than": fewer_than(),
         },

@@ -66,6 +66,11 @@ class User(AbstractUser):
     def can_decide(self) -> bool:
         return self.role in (self.Role.PRACTITIONER, self.Role.MANAGER)
 
+    @property
+    def display_name(self) -> str:
+        """How pages, PDFs and reports name the person: their full name, else username."""
+        return self.get_full_name() or self.username
+
 
 class UserSession(AbstractBaseSession):
     """Django's database session with whose it is in columns (the pattern Django documents for

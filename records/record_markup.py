@@ -19,18 +19,13 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString, mark_safe
 
-from records.snapshot_markup import consent_limits_html, outcome_html
+from records.snapshot_markup import consent_limits_html, outcome_html, text_html
 
 # One row of the summary list, as each of the template's lines wrote it.
 _ROW = (
     '<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{label}</dt>'
     '<dd class="govuk-summary-list__value">{value}</dd></div>'
 )
-
-
-def _text(value) -> str:
-    """``{{ value }}``: None shows as "None", as the template showed it."""
-    return escape(str(value))
 
 
 def _day(value) -> str:
@@ -54,13 +49,13 @@ def _local_day_and_time(local: datetime.datetime) -> str:
 
 def _name(user) -> str:
     """``{{ user.get_full_name|default:user.username }}``."""
-    return _text(user.get_full_name() or user.username)
+    return text_html(user.display_name)
 
 
 def _links(references) -> str:
     return ", ".join(
         f'<a class="govuk-link" href="{escape(reverse("records:detail", args=[reference]))}">'
-        f"{_text(reference)}</a>"
+        f"{text_html(reference)}</a>"
         for reference in references
     )
 
@@ -83,17 +78,19 @@ def decision_html(
     snapshot = record.snapshot or {}
     decided_by = _name(record.author)
     if record.team:
-        decided_by += f", {_text(record.team)}"
+        decided_by += f", {text_html(record.team)}"
     rows = [
         _ROW.format(
             label="Status",
-            value=f'<strong class="govuk-tag {_text(record.state_tag_class)}">'
-            f"{_text(record.get_state_display())}</strong>",
+            value=f'<strong class="govuk-tag {text_html(record.state_tag_class)}">'
+            f"{text_html(record.get_state_display())}</strong>",
         ),
         _ROW.format(label="Decided by", value=decided_by),
         _ROW.format(label="Recorded", value=_day_and_time(record.submitted_at)),
         _ROW.format(label="Review by", value=_day(record.review_date) or "Not set"),
-        _ROW.format(label="Rules version", value=f"Flowchart {_text(record.flowchart_version)}"),
+        _ROW.format(
+            label="Rules version", value=f"Flowchart {text_html(record.flowchart_version)}"
+        ),
     ]
     optional = []
     if record.reconsiders:
@@ -111,8 +108,8 @@ def decision_html(
     optional.append("\n  ")
     if confirmation:
         shared = (
-            f"{_day(confirmation.shared_on)}, {_text(confirmation.means)}, "
-            f"to {_text(confirmation.recipient)}"
+            f"{_day(confirmation.shared_on)}, {text_html(confirmation.means)}, "
+            f"to {text_html(confirmation.recipient)}"
         )
         optional.append(_ROW.format(label="Shared", value=shared))
     warnings = "".join(
@@ -120,7 +117,7 @@ def decision_html(
         '\n  <span class="govuk-warning-text__icon" aria-hidden="true">!</span>'
         '\n  <strong class="govuk-warning-text__text"><span class="govuk-visually-hidden">'
         "Warning</span>A manager recorded a concern about this urgent share "
-        f"({_name(concern.by)}, {_day(concern.at)}): {_text(concern.comment)}</strong>"
+        f"({_name(concern.by)}, {_day(concern.at)}): {text_html(concern.comment)}</strong>"
         "\n</div>\n"
         for concern in concerns
     )
@@ -151,19 +148,21 @@ def timeline_html(entries) -> SafeString:
     for entry in entries:
         local = timezone.localtime(entry.at)
         round_ = (
-            f' <span class="govuk-body-s">round {_text(entry.round)}</span>' if entry.round else ""
+            f' <span class="govuk-body-s">round {text_html(entry.round)}</span>'
+            if entry.round
+            else ""
         )
         comment = (
-            f'<p class="govuk-body app-timeline__comment">{_text(entry.comment)}</p>'
+            f'<p class="govuk-body app-timeline__comment">{text_html(entry.comment)}</p>'
             if entry.comment
             else ""
         )
         items.append(
             '\n  <li class="app-timeline__item">'
             '\n    <h3 class="govuk-heading-s app-timeline__title">'
-            f'<strong class="govuk-tag {_text(entry.tag)}">{_text(entry.title)}</strong>'
+            f'<strong class="govuk-tag {text_html(entry.tag)}">{text_html(entry.title)}</strong>'
             f"{round_}</h3>"
-            f'\n    <p class="govuk-body-s app-timeline__meta">{_text(entry.by)}, '
+            f'\n    <p class="govuk-body-s app-timeline__meta">{text_html(entry.by)}, '
             f'<time datetime="{local.isoformat()}">{_local_day_and_time(local)}</time></p>'
             f"\n    {comment}"
             "\n  </li>\n  "

@@ -688,10 +688,6 @@ _DECISION_TAGS = {
 }
 
 
-def _name(user: User) -> str:
-    return user.get_full_name() or user.username
-
-
 @dataclass(frozen=True)
 class History:
     """A record's rounds, its managers' decisions and the sharing confirmed, read once (three
@@ -773,7 +769,7 @@ def record_timeline(record: DecisionRecord, history: History | None = None) -> l
         TimelineEntry(
             at=submission.submitted_at,
             title="Submitted" if submission.number == 1 else "Resubmitted",
-            by=_name(submission.submitted_by),
+            by=submission.submitted_by.display_name,
             round=submission.number,
             tag="govuk-tag--blue",
         )
@@ -783,7 +779,7 @@ def record_timeline(record: DecisionRecord, history: History | None = None) -> l
         TimelineEntry(
             at=decision.at,
             title=decision.get_kind_display(),
-            by=_name(decision.by),
+            by=decision.by.display_name,
             comment=decision.comment,
             round=decision.round,
             tag=_DECISION_TAGS[decision.kind],
@@ -796,7 +792,7 @@ def record_timeline(record: DecisionRecord, history: History | None = None) -> l
             TimelineEntry(
                 at=confirmation.confirmed_at,
                 title="Sharing confirmed",
-                by=_name(confirmation.confirmed_by),
+                by=confirmation.confirmed_by.display_name,
                 tag="govuk-tag--turquoise",
             )
         )
@@ -858,7 +854,7 @@ def no_longer_awaiting_message(record: DecisionRecord) -> str:
     if last is not None:
         return (
             f"{record.reference} has already been dealt with: {last.get_kind_display().lower()} "
-            f"by {_name(last.by)}, {timezone.localtime(last.at):%-d %B %Y at %H:%M}."
+            f"by {last.by.display_name}, {timezone.localtime(last.at):%-d %B %Y at %H:%M}."
         )
     return (
         f"{record.reference} is not awaiting approval or review: it is "

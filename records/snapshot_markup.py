@@ -23,9 +23,9 @@ _STEP = "STEP_PLACEHOLDER"  # a slug, as a step's id is: one reverse() a page
 _NEWLINES = re.compile(r"\r\n|\r")
 
 
-def _text(value) -> str:
-    """``{{ value }}`` for a snapshot's value: a string (or, from an old snapshot, a number)."""
-    return escape(str(value)) if value is not None else "None"
+def text_html(value) -> str:
+    """``{{ value }}``: a value escaped as the templates' autoescape did (None as "None")."""
+    return escape(str(value))
 
 
 def _multiline(value) -> str:
@@ -35,8 +35,8 @@ def _multiline(value) -> str:
 
 def _guidance(links) -> str:
     return ", ".join(
-        f'<a class="govuk-link" href="{_text(link.get("href", ""))}">'
-        f"{_text(link.get('label', ''))}</a>"
+        f'<a class="govuk-link" href="{text_html(link.get("href", ""))}">'
+        f"{text_html(link.get('label', ''))}</a>"
         for link in links
     )
 
@@ -53,13 +53,13 @@ def steps_html(snapshot: dict, *, id_prefix: str = "", change_reference: str = "
     prefix = escape(str(id_prefix))
     parts = []
     for section in (snapshot or {}).get("steps") or ():
-        step, title = _text(section.get("id", "")), _text(section.get("title", ""))
+        step, title = text_html(section.get("id", "")), text_html(section.get("title", ""))
         parts.append(
             f'\n<h2 class="govuk-heading-m" id="{prefix}step-{step}">{title}</h2>'
             '\n<dl class="govuk-summary-list">\n  '
         )
         for number, row in enumerate(section.get("rows") or ()):
-            label, value = _text(row.get("label", "")), _multiline(row.get("value", ""))
+            label, value = text_html(row.get("label", "")), _multiline(row.get("value", ""))
             parts.append(
                 '\n  <div class="govuk-summary-list__row">'
                 f'\n    <dt class="govuk-summary-list__key">{label}</dt>'
@@ -82,7 +82,7 @@ def steps_html(snapshot: dict, *, id_prefix: str = "", change_reference: str = "
         if section.get("source"):
             parts.append(
                 '<p class="govuk-body-s app-snapshot-source">'
-                f"Source: {_text(section['source'])}</p>"
+                f"Source: {text_html(section['source'])}</p>"
             )
         parts.append("\n")
         if section.get("guidance"):
@@ -97,8 +97,8 @@ def steps_html(snapshot: dict, *, id_prefix: str = "", change_reference: str = "
 def path_html(snapshot: dict) -> SafeString:
     """The questions on the path taken, each with its answer and a link to its page below."""
     items = [
-        f'<li><a class="govuk-link" href="#step-{_text(section.get("id", ""))}">'
-        f"{_text(section.get('title', ''))}</a>: {_first_value(section)}</li>"
+        f'<li><a class="govuk-link" href="#step-{text_html(section.get("id", ""))}">'
+        f"{text_html(section.get('title', ''))}</a>: {_first_value(section)}</li>"
         for section in (snapshot or {}).get("steps") or ()
         if section.get("is_question")
     ]
@@ -107,7 +107,7 @@ def path_html(snapshot: dict) -> SafeString:
 
 def _first_value(section: dict) -> str:
     rows = section.get("rows") or ()
-    return _text(rows[0].get("value", "")) if rows else ""
+    return text_html(rows[0].get("value", "")) if rows else ""
 
 
 def outcome_html(outcome, warnings=()) -> SafeString:
@@ -122,7 +122,7 @@ def outcome_html(outcome, warnings=()) -> SafeString:
             else "A manager must approve this decision before you act on it."
         )
         approval = f'\n  <p class="govuk-body"><strong>\n    {timing}\n  </strong></p>\n  '
-    next_steps = "".join(f"<li>{_text(item)}</li>" for item in outcome.get("next_steps") or ())
+    next_steps = "".join(f"<li>{text_html(item)}</li>" for item in outcome.get("next_steps") or ())
     guidance = ""
     if outcome.get("guidance"):
         links = _guidance(outcome["guidance"])
@@ -131,14 +131,14 @@ def outcome_html(outcome, warnings=()) -> SafeString:
         '\n<div class="govuk-warning-text">'
         '\n  <span class="govuk-warning-text__icon" aria-hidden="true">!</span>'
         '\n  <strong class="govuk-warning-text__text">'
-        f'<span class="govuk-visually-hidden">Warning</span>{_text(warning)}</strong>'
+        f'<span class="govuk-visually-hidden">Warning</span>{text_html(warning)}</strong>'
         "\n</div>\n"
         for warning in warnings or ()
     )
     return mark_safe(  # noqa: S308 - every value is escaped here
         '<div class="govuk-inset-text">'
-        f'\n  <h2 class="govuk-heading-m">{_text(outcome.get("title", ""))}</h2>'
-        f'\n  <p class="govuk-body">{_text(outcome.get("summary", ""))}</p>'
+        f'\n  <h2 class="govuk-heading-m">{text_html(outcome.get("title", ""))}</h2>'
+        f'\n  <p class="govuk-body">{text_html(outcome.get("summary", ""))}</p>'
         f"\n  {approval}"
         '\n  <h3 class="govuk-heading-s">What to do next</h3>'
         '\n  <ul class="govuk-list govuk-list--bullet">'
@@ -161,9 +161,9 @@ def consent_limits_html(limits) -> SafeString:
     if not limits:
         return mark_safe("\n\n")  # noqa: S308 - constant
     rows = (
-        ("Agencies it covers", _text(limits.get("agencies", ""))),
+        ("Agencies it covers", text_html(limits.get("agencies", ""))),
         ("Information it covers", _multiline(limits.get("information", ""))),
-        ("How long it lasts", _text(limits.get("until", ""))),
+        ("How long it lasts", text_html(limits.get("until", ""))),
         ("Not to be shared", _multiline(limits.get("not_shared", ""))),
     )
     return mark_safe(  # noqa: S308 - every value is escaped here

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from decisions import demo
 from records import selectors, snapshot_markup
-from records.models import DecisionRecord
+from records.models import DecisionRecord, User
 from records.record_markup import decision_html, timeline_html
 from records.selectors import TimelineEntry
 from tests.records.test_snapshot_markup import (
@@ -160,7 +160,7 @@ def test_it_writes_every_optional_row_as_the_template_did(record, manager):
 
 
 def _hostile_record(submitted_at):
-    user = SimpleNamespace(username=HOSTILE, get_full_name=lambda: "")
+    user = User(username=HOSTILE)  # no full name: the template fell back to the username
     return SimpleNamespace(
         snapshot={
             **_hostile_snapshot(),
