@@ -228,6 +228,12 @@ def pages(users: dict) -> tuple[list[Page], dict]:
             f"/records/{record.reference}/",
             "practitioner",
         ),
+        # Not a page of the service: the record page's reads and audit write alone.
+        Page(
+            "record page's data alone (diagnostic)",
+            f"/bench/record-data/{record.reference}/",
+            "practitioner",
+        ),
         Page("home, practitioner", "/", "practitioner"),
         *listed,
     ]
