@@ -4,6 +4,8 @@ Where to go next is always the plan's answer (``decisions.steps``), never the vi
 """
 
 import contextlib
+import copy
+import re
 
 from django import forms
 from django.contrib import messages
@@ -12,6 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from decisions import wizard
@@ -41,35 +45,72 @@ def _page_url(record, step_id: str) -> str:
 
 
 # Rendering a page's form through crispy-forms' templates was about two thirds of a question
-# page's time (profiled, DEBUG off). An unbound form whose saved answers are all choices (or
-# empty) renders the same HTML every time: each process renders it once. Free text and dates
-# are never kept (nothing personal stays in memory); bound forms (errors) always render.
+# page's time (profiled, DEBUG off). An unbound form renders the same HTML for the same choices
+# every time: each process renders it once. Free text is never kept (nothing personal stays in
+# memory): the form is rendered with a stand-in for each saved text, and each request puts its
+# own text, escaped as the widget's template escapes it, in the stand-in's place. Dates (three
+# boxes from one value) and bound forms (errors) always render.
 FORM_HTML_LIMIT = 512
-_form_html: dict[tuple, str] = {}
+_form_html: dict[tuple, str | None] = {}  # None: a form whose texts could not be stood in for
+_PLAIN_TEXT_WIDGETS = (forms.TextInput, forms.Textarea)
+_SOME_TEXT = object()
+_STAND_IN = "saved-text-{}-stands-here"
+_STAND_INS = re.compile(r"saved-text-(\w+)-stands-here")
 
 
-def _form_key(form) -> tuple | None:
+def _form_key(form) -> tuple[tuple, dict[str, str]] | None:
+    """The key the form's HTML is kept under, and its saved texts by field; None where the
+    form is not kept."""
     if form.is_bound:
         return None
-    values = []
+    values, texts = [], {}
     for name, value in sorted(form.initial.items()):
-        empty = value in ("", None, [])
-        if not empty and not isinstance(form.fields.get(name), forms.ChoiceField):
+        field = form.fields.get(name)
+        if value in ("", None, []) or isinstance(field, forms.ChoiceField):
+            values.append((name, tuple(value) if isinstance(value, list) else value))
+        elif (
+            type(field) is forms.CharField
+            and type(field.widget) in _PLAIN_TEXT_WIDGETS
+            and isinstance(value, str)
+        ):
+            texts[name] = value
+            values.append((name, _SOME_TEXT))  # which text, only this request knows
+        else:
             return None
-        values.append((name, tuple(value) if isinstance(value, list) else value))
-    return (type(form), form.step.id, tuple(values))
+    return (type(form), form.step.id, tuple(values)), texts
 
 
 def form_html(form) -> str:
     """The form's fields and buttons as crispy-forms renders them."""
-    key = _form_key(form)
-    html = _form_html.get(key) if key is not None else None
+    kept = _form_key(form)
+    if kept is None:
+        return _rendered(form)
+    key, texts = kept
+    if key not in _form_html:
+        if len(_form_html) >= FORM_HTML_LIMIT:
+            _form_html.clear()
+        _form_html[key] = _with_stand_ins(form, texts)
+    html = _form_html[key]
     if html is None:
-        html = render_to_string("decisions/_form.html", {"form": form})
-        if key is not None:
-            if len(_form_html) >= FORM_HTML_LIMIT:
-                _form_html.clear()
-            _form_html[key] = html
+        return _rendered(form)
+    # Safe: the HTML is the form's own, and each text goes in escaped.
+    return mark_safe(_STAND_INS.sub(lambda found: escape(texts[found.group(1)]), html))  # noqa: S308
+
+
+def _rendered(form) -> str:
+    return render_to_string("decisions/_form.html", {"form": form})
+
+
+def _with_stand_ins(form, texts: dict[str, str]) -> str | None:
+    """The form rendered with a stand-in for each saved text (on a copy: the page's own form
+    keeps its values); None unless each stand-in is drawn exactly once."""
+    standing = copy.copy(form)
+    standing.initial = {**form.initial, **{name: _STAND_IN.format(name) for name in texts}}
+    standing._bound_fields_cache = {}
+    html = _rendered(standing)
+    drawn = [found.group(1) for found in _STAND_INS.finditer(html)]
+    if sorted(drawn) != sorted(texts):
+        return None
     return html
 
 
