@@ -151,6 +151,7 @@ def test_it_renders_a_form_with_errors_afresh_each_time(practitioner, client):
 def test_a_form_that_draws_a_text_twice_is_rendered_each_time_not_kept(monkeypatch):
     """Each stand-in must be drawn once; otherwise (a template that repeats a value) the form
     is rendered with its texts every time, and nothing of it is kept."""
+
     def twice(form):
         html = views.render_to_string("decisions/_form.html", {"form": form})
         return html + html
