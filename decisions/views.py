@@ -5,7 +5,9 @@ Where to go next is always the plan's answer (``decisions.steps``), never the vi
 
 import contextlib
 import copy
+import datetime
 import re
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -46,38 +48,56 @@ def _page_url(record, step_id: str) -> str:
 
 # Rendering a page's form through crispy-forms' templates was about two thirds of a question
 # page's time (profiled, DEBUG off). An unbound form renders the same HTML for the same choices
-# every time: each process renders it once. Free text is never kept (nothing personal stays in
-# memory): the form is rendered with a stand-in for each saved text, and each request puts its
-# own text, escaped as the widget's template escapes it, in the stand-in's place. Dates (three
-# boxes from one value) and bound forms (errors) always render.
+# every time: each process renders it once. Saved text and dates are never kept (nothing
+# personal stays in memory): the form is rendered with a stand-in for each text and each box of
+# a date, and each request puts its own, escaped as the widget's template escapes it, in the
+# stand-in's place. Bound forms (errors) always render.
 FORM_HTML_LIMIT = 512
-_form_html: dict[tuple, str | None] = {}  # None: a form whose texts could not be stood in for
+_form_html: dict[tuple, str | None] = {}  # None: a form whose values could not be stood in for
 _PLAIN_TEXT_WIDGETS = (forms.TextInput, forms.Textarea)
 _SOME_TEXT = object()
 _STAND_IN = "saved-text-{}-stands-here"
 _STAND_INS = re.compile(r"saved-text-(\w+)-stands-here")
 
 
-def _form_key(form) -> tuple[tuple, dict[str, str]] | None:
-    """The key the form's HTML is kept under, and its saved texts by field; None where the
-    form is not kept."""
+@dataclass(frozen=True)
+class _Kept:
+    key: tuple  # what the HTML is kept under: the form, its page, its choices
+    texts: dict[str, str]  # each stand-in's text, as its widget draws it
+    stand_ins: dict[str, str | list[str]]  # each field's value to render the stand-ins with
+
+
+def _form_key(form) -> _Kept | None:
+    """How the form's HTML is kept; None where it is not."""
     if form.is_bound:
         return None
-    values, texts = [], {}
+    values, texts, stand_ins = [], {}, {}
     for name, value in sorted(form.initial.items()):
         field = form.fields.get(name)
+        widget = getattr(field, "widget", None)
         if value in ("", None, []) or isinstance(field, forms.ChoiceField):
             values.append((name, tuple(value) if isinstance(value, list) else value))
+            continue
+        if type(field) is forms.CharField and type(widget) in _PLAIN_TEXT_WIDGETS:
+            parts = {name: value} if isinstance(value, str) else None
+            stand_ins[name] = _STAND_IN.format(name)
         elif (
-            type(field) is forms.CharField
-            and type(field.widget) in _PLAIN_TEXT_WIDGETS
-            and isinstance(value, str)
-        ):
-            texts[name] = value
-            values.append((name, _SOME_TEXT))  # which text, only this request knows
+            isinstance(widget, forms.MultiWidget)
+            and all(type(box) is forms.TextInput for box in widget.widgets)
+            and isinstance(value, datetime.date)
+        ):  # a date's day, month and year boxes, each drawn as str() of its number
+            boxes = widget.decompress(value)
+            parts = {f"{name}_{i}": str(box) for i, box in enumerate(boxes) if box is not None}
+            if len(parts) != len(widget.widgets):
+                parts = None
+            stand_ins[name] = [_STAND_IN.format(part) for part in parts or ()]
         else:
+            parts = None
+        if parts is None:
             return None
-    return (type(form), form.step.id, tuple(values)), texts
+        texts.update(parts)
+        values.append((name, _SOME_TEXT))  # which value, only this request knows
+    return _Kept((type(form), form.step.id, tuple(values)), texts, stand_ins)
 
 
 def form_html(form) -> str:
@@ -85,31 +105,31 @@ def form_html(form) -> str:
     kept = _form_key(form)
     if kept is None:
         return _rendered(form)
-    key, texts = kept
-    if key not in _form_html:
+    if kept.key not in _form_html:
         if len(_form_html) >= FORM_HTML_LIMIT:
             _form_html.clear()
-        _form_html[key] = _with_stand_ins(form, texts)
-    html = _form_html[key]
+        _form_html[kept.key] = _with_stand_ins(form, kept)
+    html = _form_html[kept.key]
     if html is None:
         return _rendered(form)
-    # Safe: the HTML is the form's own, and each text goes in escaped.
-    return mark_safe(_STAND_INS.sub(lambda found: escape(texts[found.group(1)]), html))  # noqa: S308
+    # Safe: the HTML is the form's own, and each value goes in escaped.
+    filled = _STAND_INS.sub(lambda found: escape(kept.texts[found.group(1)]), html)
+    return mark_safe(filled)  # noqa: S308
 
 
 def _rendered(form) -> str:
     return render_to_string("decisions/_form.html", {"form": form})
 
 
-def _with_stand_ins(form, texts: dict[str, str]) -> str | None:
-    """The form rendered with a stand-in for each saved text (on a copy: the page's own form
-    keeps its values); None unless each stand-in is drawn exactly once."""
+def _with_stand_ins(form, kept: _Kept) -> str | None:
+    """The form rendered with its stand-ins (on a copy: the page's own form keeps its
+    values); None unless each stand-in is drawn exactly once."""
     standing = copy.copy(form)
-    standing.initial = {**form.initial, **{name: _STAND_IN.format(name) for name in texts}}
+    standing.initial = {**form.initial, **kept.stand_ins}
     standing._bound_fields_cache = {}
     html = _rendered(standing)
     drawn = [found.group(1) for found in _STAND_INS.finditer(html)]
-    if sorted(drawn) != sorted(texts):
+    if sorted(drawn) != sorted(kept.texts):
         return None
     return html
 
