@@ -67,7 +67,7 @@ class _Kept:
     stand_ins: dict[str, str | list[str]]  # each field's value to render the stand-ins with
 
 
-def _form_key(form) -> _Kept | None:
+def _kept(form) -> _Kept | None:
     """How the form's HTML is kept; None where it is not."""
     if form.is_bound:
         return None
@@ -102,7 +102,7 @@ def _form_key(form) -> _Kept | None:
 
 def form_html(form) -> str:
     """The form's fields and buttons as crispy-forms renders them."""
-    kept = _form_key(form)
+    kept = _kept(form)
     if kept is None:
         return _rendered(form)
     if kept.key not in _form_html:
