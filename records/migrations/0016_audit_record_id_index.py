@@ -1,0 +1,24 @@
+"""The latest events of a record, in the chain's order, on an index of (record, id): a record's
+full trail (auditors, the managers answering for it) without sorting every view of it.
+
+PostgreSQL only: on SQLite the record's own index (``record_id``) holds each row's id after
+it, in order, already."""
+
+from django.db import migrations
+
+CREATE = 'CREATE INDEX "audit_record_id" ON "records_auditevent" ("record_id", "id")'
+DROP = 'DROP INDEX "audit_record_id"'
+
+
+def _on_postgresql(sql):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("records", "0015_directory_stamp")]
+
+    operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP))]
