@@ -14,6 +14,8 @@ once per database and shape, and what comes back is what the ORM gives: instance
 - ``PreparedModels``: instances with the rows they ``select_related`` and their annotations
   (the record page's record, rounds, decisions and trail).
 - ``RowInsert`` and ``RowUpdate``: the audit row's INSERT and the wizard save's UPDATE.
+- ``among_spelt_out``: a list of codes written into the SQL, for a partial index made for
+  them (the author's trail).
 
 On PostgreSQL each of these statements is also PREPAREd once per connection and EXECUTEd
 after (``execute``): planning it again cost 0.1 to 0.4 ms a statement, a page's lists have
@@ -33,8 +35,8 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connections, router, transaction
 from django.db.backends.signals import connection_created
-from django.db.models import Model
-from django.db.models.expressions import Col
+from django.db.models import BooleanField, Model
+from django.db.models.expressions import Col, RawSQL
 from django.db.models.query import get_related_populators
 
 
@@ -427,6 +429,26 @@ def _as_param(value, connection):
     if isinstance(value, datetime.datetime):
         return connection.ops.adapt_datetimefield_value(value)
     return value
+
+
+_CODE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def among_spelt_out(model: type[Model], field_name: str, codes) -> RawSQL:
+    """``field IN (codes)`` with the codes in the SQL itself, not in its parameters, for
+    ``QuerySet.filter``. PostgreSQL uses a partial index made for those codes only where it
+    sees them, and a statement prepared once (``execute``) has its values as parameters.
+    Only the app's own codes (lower-case words) are taken: anything else is refused, never
+    quoted."""
+    codes = [str(code) for code in codes]  # a choice as its value
+    refused = [code for code in codes if not isinstance(code, str) or not _CODE.fullmatch(code)]
+    if refused or not codes:
+        raise ValueError(f"among_spelt_out: not codes: {refused or codes!r}")
+    column = model._meta.get_field(field_name).column
+    table = model._meta.db_table
+    listed = ", ".join(f"'{code}'" for code in codes)
+    condition = f'"{table}"."{column}" IN ({listed})'
+    return RawSQL(condition, (), output_field=BooleanField())  # noqa: S611 - codes checked above
 
 
 class RowInsert:

@@ -948,32 +948,39 @@ class Trail:
 def audit_events_for(record: DecisionRecord, *, user: User, limit: int = TRAIL_SIZE) -> Trail:
     """The record's own trail, newest first: the latest ``limit`` events (one query)."""
     full = sees_full_trail(user=user, record=record)
-    rows = _TRAIL.all(shape=(full, limit), record=record.pk)
+    trail = _FULL_TRAIL if full else _AUTHOR_TRAIL
+    rows = trail.all(shape=(limit,), record=record.pk)
     return Trail(
         events=_described(rows[:limit], hide=_NOT_ON_RECORD_PAGE), more=len(rows) > limit, full=full
     )
 
 
-def _trail(full: bool, limit: int, *, record: int):
-    if full:
-        # The latest, in the chain's order, which is time's (an event's id and time are both
-        # drawn under the chain's lock), read backwards on the (record, id) index however many
-        # views the record has (migration 0016; on SQLite the record's own index holds the
-        # id). The record as a range, and ordered by too: said as equal, PostgreSQL drops it
-        # from the order and walks the whole table back by id for an old record's latest.
-        events = AuditEvent.objects.filter(record__gte=record, record__lte=record)
-        return events.order_by("-record_id", "-id")[: limit + 1]
-    # The author's kinds of event from (record, event), sorted: views, never shown to them,
-    # may be thousands, and a walk by id would step over every one.
-    events = AuditEvent.objects.filter(record=record, event__in=AUTHOR_TRAIL_EVENTS)
+def _full_trail(limit: int, *, record: int):
+    # The latest, in the chain's order, which is time's (an event's id and time are both
+    # drawn under the chain's lock), read backwards on the (record, id) index however many
+    # views the record has (migration 0016; on SQLite the record's own index holds the
+    # id). The record as a range, and ordered by too: said as equal, PostgreSQL drops it
+    # from the order and walks the whole table back by id for an old record's latest.
+    events = AuditEvent.objects.filter(record__gte=record, record__lte=record)
+    return events.order_by("-record_id", "-id")[: limit + 1]
+
+
+def _author_trail(limit: int, *, record: int):
+    # The author's kinds of event, never a walk over the record's views, which they are never
+    # shown and may be thousands: on PostgreSQL in order from an index of those kinds alone
+    # (migration 0017), which it uses only where the SQL spells them out; on SQLite from
+    # (record, event), sorted.
+    events = AuditEvent.objects.filter(
+        rows.among_spelt_out(AuditEvent, "event", AUTHOR_TRAIL_EVENTS), record=record
+    )
     return events.order_by("-at", "-id")[: limit + 1]
 
 
-# On every record page: written once, planned each time. How many of a record's events are
-# views varies from none to thousands: planned for its own record, PostgreSQL probes its kinds
-# of event (audit_record_event) and sorts them; one generic plan for every record walked the
-# whole audit table by time.
-_TRAIL = PreparedModels(AuditEvent, _trail, plan_each_time=True)
+# On every record page, written once. The full trail is planned each time: one generic plan
+# for every record sorted all of an old record's views. The author's is prepared once: every
+# record's is read on the one index.
+_FULL_TRAIL = PreparedModels(AuditEvent, _full_trail, plan_each_time=True)
+_AUTHOR_TRAIL = PreparedModels(AuditEvent, _author_trail)
 
 
 def viewers_of(record: DecisionRecord, *, limit: int = VIEWERS_SHOWN) -> list[dict]:

@@ -3,6 +3,7 @@
 Auditors and the managers answering for the record see every event of the record and who
 viewed it; the author sees what happened to it (no views, no one else's reading of it)."""
 
+import importlib
 import re
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from decisions import demo
 from records.models import AuditEvent
-from records.selectors import TRAIL_SIZE, audit_events_for, viewers_of
+from records.selectors import AUTHOR_TRAIL_EVENTS, TRAIL_SIZE, audit_events_for, viewers_of
 from records.services import audit_log, legal_hold_set
 
 
@@ -144,14 +145,31 @@ def test_the_trail_is_newest_first(record, auditor):
     assert trail.full and not trail.more
 
 
-def _plan(full, record):
-    """How the database reads the record's trail (the full one, or its author's)."""
-    from records.selectors import _trail
+def _plan(full, record, *, generic=False):
+    """How the database reads the record's trail (the full one, or its author's); with
+    ``generic``, on PostgreSQL, the plan it keeps for a statement prepared once, whatever the
+    record."""
+    from records.selectors import _author_trail, _full_trail
 
-    sql, params = _trail(full, TRAIL_SIZE, record=record.pk).query.sql_with_params()
+    trail = _full_trail if full else _author_trail
+    sql, params = trail(TRAIL_SIZE, record=record.pk).query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")  # a test's few rows: still the index
+            # A test's few rows: still the index, read as it is at scale.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            if generic:
+                cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+                placeholders = iter(f"${n}" for n in range(1, len(params) + 1))
+                cursor.execute(
+                    "PREPARE trail_plan AS " + re.sub("%s", lambda _: next(placeholders), sql)
+                )
+                cursor.execute(
+                    "EXPLAIN EXECUTE trail_plan(" + ", ".join(["%s"] * len(params)) + ")", params
+                )
+                plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+                cursor.execute("DEALLOCATE trail_plan")
+                return plan
             cursor.execute(f"EXPLAIN {sql}", params)
         else:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
@@ -176,17 +194,62 @@ def test_the_full_trail_is_the_latest_on_the_records_index_without_a_sort(record
         assert "TEMP B-TREE" not in plan
 
 
-def test_the_authors_trail_finds_their_kinds_of_event_not_every_view(record):
+def test_the_authors_trail_finds_their_kinds_of_event_not_every_view(record, manager):
     """The author's trail must not walk the record's events in order: it would step over
-    every view, which they are never shown. It finds their kinds of event, then sorts."""
-    plan = _plan(False, record)
+    every view, which they are never shown. On PostgreSQL it reads an index of their kinds of
+    event alone, in order: on the record's own index, as its planner chose when its statistics
+    said the record had few events, 2,735 views took 0.66 ms to skip. SQLite finds their kinds
+    of event on (record, event), then sorts them."""
+    for _ in range(3):
+        audit_log(event="viewed", actor=manager, record=record)
 
+    plans = [_plan(False, record), _plan(False, record, generic=True)]
+
+    for plan in plans:
+        if connection.vendor == "postgresql":
+            assert _reads_the_authors_kinds_alone(plan), plan
+        else:
+            assert "audit_record_event" in plan
+            assert "TEMP B-TREE FOR ORDER BY" in plan
+
+
+def _reads_the_authors_kinds_alone(plan):
+    """The index of the author's kinds of event, in order; or their kinds found on (record,
+    event), then sorted: no row read only to be filtered out."""
+    if "audit_author_trail" in plan:
+        return "Sort" not in plan
+    return "audit_record_event" in plan and "Filter" not in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the index is PostgreSQL's")
+def test_the_authors_trail_keeps_its_index_after_the_statistics_count_the_views(record, manager):
+    """Planned for a record whose views the statistics know, as well as for one they do not.
+    Knowing the record has few events of its author's kinds, PostgreSQL may find them on
+    (record, event) and sort them: that too never walks its views."""
+    for _ in range(200):
+        audit_log(event="viewed", actor=manager, record=record)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE records_auditevent")
+
+    for plan in (_plan(False, record), _plan(False, record, generic=True)):
+        assert _reads_the_authors_kinds_alone(plan), plan
+    shown = audit_events_for(record, user=record.author).events
+    expected = AuditEvent.objects.filter(record=record, event__in=AUTHOR_TRAIL_EVENTS)
+    assert [e.pk for e in shown] == [e.pk for e in expected.order_by("-at", "-id")]
+    assert "viewed" not in {e.event for e in shown}
+
+
+def test_the_author_trail_index_holds_the_events_the_author_is_shown(db):
+    """Migration 0017 spells the list out (PostgreSQL uses a partial index only for the
+    values it was made for): a change to the author's trail needs a migration for it."""
+    migration = importlib.import_module("records.migrations.0017_audit_author_trail_index")
+
+    assert tuple(migration.AUTHOR_TRAIL_EVENTS) == tuple(AUTHOR_TRAIL_EVENTS)
     if connection.vendor == "postgresql":
-        assert "Sort" in plan
-        assert "Backward" not in plan
-    else:
-        assert "audit_record_event" in plan
-        assert "TEMP B-TREE FOR ORDER BY" in plan
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'audit_author_trail'")
+            (definition,) = cursor.fetchone()
+        assert sorted(re.findall(r"'(\w+)'", definition)) == sorted(AUTHOR_TRAIL_EVENTS)
 
 
 def test_only_the_latest_fifty_are_shown_with_a_link_for_auditors(client, record, auditor, manager):

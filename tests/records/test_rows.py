@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from records.models import User, UserSession
-from records.rows import Prepared, RowByPk
+from records.models import AuditEvent, User, UserSession
+from records.rows import Prepared, RowByPk, among_spelt_out
 from tests.records.mfa_helpers import enrolled
 
 
@@ -496,3 +496,47 @@ def test_a_query_planned_each_time_is_never_prepared(settings, practitioner, man
     assert all(sql.startswith('SELECT "records_auditevent".') for sql in trail_sqls)
     assert not _executed(trail_sqls)
     assert [event.event for event in trail.events][-1] == "record_created"
+
+
+# --- among_spelt_out: codes in the SQL, for a partial index made for them ----------------------
+
+
+def test_it_spells_the_codes_out_and_finds_what_the_orm_finds(record_with_events):
+    codes = [AuditEvent.Event.SUBMITTED, "record_created"]
+
+    spelt_out = AuditEvent.objects.filter(among_spelt_out(AuditEvent, "event", codes))
+    sql, params = spelt_out.query.sql_with_params()
+
+    assert "IN ('submitted', 'record_created')" in sql
+    assert params == ()
+    assert sorted(spelt_out.values_list("pk", flat=True)) == sorted(
+        AuditEvent.objects.filter(event__in=codes).values_list("pk", flat=True)
+    )
+    assert spelt_out.exists()
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        [],
+        ["viewed') OR ('1' = '1"],
+        ["Viewed"],
+        ["viewed;"],
+        ["view ed"],
+        ["vi\x00ewed"],
+        [5],
+        ["viewed", "%s"],
+    ],
+)
+def test_it_refuses_anything_but_codes(codes):
+    with pytest.raises(ValueError, match="not codes"):
+        among_spelt_out(AuditEvent, "event", codes)
+
+
+@pytest.fixture
+def record_with_events(practitioner):
+    from decisions import demo
+
+    return demo.create_submitted(
+        author=practitioner, answers=demo.finished_answers("share_with_consent")
+    )
