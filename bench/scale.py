@@ -17,6 +17,7 @@ returned once and approved when resubmitted, a few rejected; a share of urgent s
 (``URGENT_RECORDED``) endorsed after the event or given a concern. Each decision comes
 hours to a few weeks after its round's submission (``TURNAROUND_DAYS``), so the turnaround
 figures are worked out over realistic working days, weekends and bank holidays included.
+Each record's start and submission are in the audit trail, chained (``Seeder.audit_history``).
 
 The auditor's /records/ is timed unfiltered, with each filter alone (a value chosen as a
 search would use it), sorted oldest first, and deep in the list (the page that starts half
@@ -48,9 +49,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from decisions import demo
-from records import insight_counts, search, selectors
+from records import audit, insight_counts, search, selectors
 from records.mfa import mfa_required
 from records.models import (
+    AuditEvent,
     DecisionRecord,
     ManagerDecision,
     Organisation,
@@ -350,8 +352,72 @@ class Seeder:
                 DecisionRecord.objects.filter(
                     pk__in=[r.pk for r in records if r.state == State.REJECTED]
                 ).update(state=State.REJECTED)
+                self.audit_history(records)
             self.count += len(records)
             self.decided += len(decisions)
+
+    def audit_history(self, records: list[DecisionRecord]) -> None:
+        """Each record's start and submission in the audit trail, chained as ``audit_log``
+        chains them (``verify_audit`` holds over them), so the pages read an audit table of
+        a partnership's size with statistics to match: with none seeded, PostgreSQL planned
+        the record page's trail for the few dozen events its statistics had counted, and
+        read the whole table as each view of the run added one."""
+        if not hasattr(self, "_authors"):
+            self._authors = dict(
+                (pk, (username, role))
+                for pk, username, role in User.objects.values_list("pk", "username", "role")
+            )
+            latest = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+            self._head = latest or audit.GENESIS
+        rows = []
+        for record in records:
+            username, role = self._authors[record.author_id]
+            started = record.submitted_at - datetime.timedelta(hours=self.rng.uniform(0.2, 30))
+            for event, at in (("record_created", started), ("submitted", record.submitted_at)):
+                fields = {
+                    "event": event,
+                    "actor_id": record.author_id,
+                    "actor_username": username,
+                    "actor_role": role,
+                    "record_id": record.pk,
+                    "record_reference": record.reference,
+                    "ip": None,
+                    "details": {},
+                    "at": at,
+                    "prev_hash": self._head,
+                }
+                self._head = audit.event_hash(**fields)
+                rows.append((*fields.values(), self._head))
+        columns = (
+            "event, actor_id, actor_username, actor_role, record_id, record_reference, ip, "
+            "details, at, prev_hash, hash"
+        )
+        prepared = [
+            (
+                *row[:7],
+                json.dumps(row[7]),
+                connection.ops.adapt_datetimefield_value(row[8]),
+                *row[9:],
+            )
+            for row in rows
+        ]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                from psycopg2.extras import execute_values
+
+                execute_values(
+                    cursor.cursor,
+                    f"INSERT INTO records_auditevent ({columns}) VALUES %s",  # noqa: S608
+                    prepared,
+                    page_size=1000,
+                )
+            else:
+                cursor.executemany(
+                    f"INSERT INTO records_auditevent ({columns}) VALUES "  # noqa: S608
+                    f"({', '.join(['%s'] * 11)})",
+                    prepared,
+                )
+        self.audited = getattr(self, "audited", 0) + len(rows)
 
     def _later(self, moment: datetime.datetime) -> datetime.datetime:
         """When a manager decides a round submitted at ``moment`` (never after now)."""
