@@ -7,13 +7,15 @@ import functools
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Case,
     Count,
     Exists,
     F,
+    Func,
     Max,
     OuterRef,
     Prefetch,
@@ -967,14 +969,24 @@ def _full_trail(limit: int, *, record: int):
 
 def _author_trail(limit: int, *, record: int):
     # The author's kinds of event, never a walk over the record's views, which they are never
-    # shown and may be thousands: on PostgreSQL in order from an index of those kinds alone
-    # (migration 0017), which it uses only where the SQL spells them out; on SQLite from
-    # (record, event), sorted.
-    events = AuditEvent.objects.filter(
-        rows.among_spelt_out(AuditEvent, "event", AUTHOR_TRAIL_EVENTS), record=record
-    )
+    # shown and may be thousands. On PostgreSQL in order from an index of those kinds alone
+    # (migration 0017), which holds the record as COALESCE(record, 0) so that no other index
+    # of the record can be chosen, and is used only where the SQL spells the kinds out. On
+    # SQLite from (record, event), sorted.
+    kinds = rows.among_spelt_out(AuditEvent, "event", AUTHOR_TRAIL_EVENTS)
+    if connections[router.db_for_read(AuditEvent)].vendor == "postgresql":
+        events = AuditEvent.objects.alias(trail_record=_RECORD_OR_ZERO).filter(
+            kinds, trail_record=record
+        )
+    else:
+        events = AuditEvent.objects.filter(kinds, record=record)
     return events.order_by("-at", "-id")[: limit + 1]
 
+
+# COALESCE(record, 0) with its 0 in the SQL, as the index has it: a parameter would not match.
+_RECORD_OR_ZERO = Func(
+    F("record"), template="COALESCE(%(expressions)s, 0)", output_field=BigIntegerField()
+)
 
 # On every record page, written once. The full trail is planned each time: one generic plan
 # for every record sorted all of an old record's views. The author's is prepared once: every

@@ -196,18 +196,17 @@ def test_the_full_trail_is_the_latest_on_the_records_index_without_a_sort(record
 
 def test_the_authors_trail_finds_their_kinds_of_event_not_every_view(record, manager):
     """The author's trail must not walk the record's events in order: it would step over
-    every view, which they are never shown. On PostgreSQL the statement is prepared once and
-    its plan, kept for every record, reads an index of their kinds of event alone, in order.
-    Planned for each record, it read the record's own index whenever the statistics said the
-    record had few events: 2,735 views took 0.66 ms to skip. SQLite finds their kinds of
-    event on (record, event), then sorts them."""
+    every view, which they are never shown. On PostgreSQL it reads an index of their kinds of
+    event alone, in order, planned for one record or kept for all: on the record's own index,
+    chosen whenever the statistics said a record had few events, 2,735 views took 0.66 ms to
+    skip. SQLite finds their kinds of event on (record, event), then sorts them."""
     for _ in range(3):
         audit_log(event="viewed", actor=manager, record=record)
 
     if connection.vendor == "postgresql":
-        plan = _plan(False, record, generic=True)
-        assert "audit_author_trail" in plan
-        assert "Sort" not in plan
+        for plan in (_plan(False, record), _plan(False, record, generic=True)):
+            assert "audit_author_trail" in plan
+            assert "Sort" not in plan
     else:
         plan = _plan(False, record)
         assert "audit_record_event" in plan
@@ -237,29 +236,24 @@ def test_the_record_page_keeps_the_authors_trail_plan(client, record, manager, p
     assert generic_plans >= 3
 
 
-def _reads_the_authors_kinds_alone(plan):
-    """The index of the author's kinds of event, in order; or their kinds found on (record,
-    event), then sorted: no row read only to be filtered out."""
-    if "audit_author_trail" in plan:
-        return "Sort" not in plan
-    return "audit_record_event" in plan and "Filter" not in plan
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the index is PostgreSQL's")
 def test_the_authors_trail_keeps_its_index_after_the_statistics_count_the_views(record, manager):
-    """Planned for a record whose views the statistics know, as well as for one they do not.
-    Knowing the record has few events of its author's kinds, PostgreSQL may find them on
-    (record, event) and sort them: that too never walks its views."""
+    """Planned for a record whose views the statistics know, as well as for one they do not:
+    with a partial index on the record itself, PostgreSQL still chose the record's own index
+    where most events were of the author's kinds, for one record or for all."""
     for _ in range(200):
         audit_log(event="viewed", actor=manager, record=record)
+    for _ in range(400):  # most events of the author's kinds, as in the bench's seeded table
+        audit_log(event="step_answered", actor=record.author, record=record)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE records_auditevent")
 
     for plan in (_plan(False, record), _plan(False, record, generic=True)):
-        assert _reads_the_authors_kinds_alone(plan), plan
+        assert "audit_author_trail" in plan
+        assert "Sort" not in plan
     shown = audit_events_for(record, user=record.author).events
     expected = AuditEvent.objects.filter(record=record, event__in=AUTHOR_TRAIL_EVENTS)
-    assert [e.pk for e in shown] == [e.pk for e in expected.order_by("-at", "-id")]
+    assert [e.pk for e in shown] == [e.pk for e in expected.order_by("-at", "-id")][:TRAIL_SIZE]
     assert "viewed" not in {e.event for e in shown}
 
 
