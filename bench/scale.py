@@ -254,6 +254,7 @@ class Seeder:
         self.json_total = 0
         self.count = 0
         self.decided = 0  # managers' decisions seeded
+        self.audited = 0  # audit events seeded
 
     def _awaiting(self, i: int) -> tuple[DecisionRecord, str, datetime.datetime]:
         """Spread over the teams; a quarter submitted today, half in the last three weeks
@@ -363,10 +364,10 @@ class Seeder:
         the record page's trail for the few dozen events its statistics had counted, and
         read the whole table as each view of the run added one."""
         if not hasattr(self, "_authors"):
-            self._authors = dict(
-                (pk, (username, role))
+            self._authors = {
+                pk: (username, role)
                 for pk, username, role in User.objects.values_list("pk", "username", "role")
-            )
+            }
             latest = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
             self._head = latest or audit.GENESIS
         rows = []
@@ -417,7 +418,7 @@ class Seeder:
                     f"({', '.join(['%s'] * 11)})",
                     prepared,
                 )
-        self.audited = getattr(self, "audited", 0) + len(rows)
+        self.audited += len(rows)
 
     def _later(self, moment: datetime.datetime) -> datetime.datetime:
         """When a manager decides a round submitted at ``moment`` (never after now)."""

@@ -7,9 +7,8 @@ record had few events, so a record viewed 2,735 times took 0.66 ms to skip them 
 view of its page by its author; with a partial index on the record itself, it still chose
 the record's own index wherever most events are of the author's kinds (the index then no
 smaller), whether planned for one record or for all. So the index holds the record as an
-expression only the author's trail asks for. SQLite finds the author's kinds of event on (record, event)
-and sorts them in 0.02 ms at the same views; it uses a partial index only where the query
-spells the list out, never with the parameters Django binds.
+expression only the author's trail asks for. SQLite finds the author's kinds of event on
+(record, event) and sorts them in 0.02 ms at the same views.
 
 The list is this migration's: a test compares it with ``AUTHOR_TRAIL_EVENTS``, so a change to
 one without a migration for the other fails."""
