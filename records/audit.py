@@ -85,7 +85,25 @@ def event_hash(
     prev_hash: str,
 ) -> str:
     """SHA-256 (hex) of a row's canonical content: sorted keys, no spaces, ASCII only."""
-    content = {
+    content = hashed_content(
+        event=event,
+        actor_id=actor_id,
+        actor_username=actor_username,
+        actor_role=actor_role,
+        record_id=record_id,
+        record_reference=record_reference,
+        ip=ip,
+        details=details,
+    )
+    content.update(at=_canonical_at(at), prev_hash=prev_hash)
+    return hashlib.sha256(_canonical(content).encode("ascii")).hexdigest()
+
+
+def hashed_content(
+    *, event, actor_id, actor_username, actor_role, record_id, record_reference, ip, details
+) -> dict[str, Any]:
+    """What a row's hash covers but its time and the previous row's hash."""
+    return {
         "v": 1,
         "event": event,
         "actor": actor_id,
@@ -95,11 +113,32 @@ def event_hash(
         "record_reference": record_reference or "",
         "ip": _canonical_ip(ip),
         "details": details,
-        "at": _canonical_at(at),
-        "prev_hash": prev_hash,
     }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+# The two values PostgreSQL fills in (``canonical_around``): a time and a hash, each written
+# as a JSON string that needs no escaping.
+_FILLED_IN = ("at", "prev_hash")
+
+
+def canonical_around(content: Mapping[str, Any]) -> tuple[str, str, str]:
+    """``event_hash``'s canonical JSON of ``content`` (``hashed_content``) cut where the time and
+    the previous hash go: the three pieces around them, as ``_canonical`` would write the
+    whole, key by key in order, for the database to join with the two values."""
+    pieces, piece = [], "{"
+    for number, key in enumerate(sorted([*content, *_FILLED_IN])):
+        piece += ("," if number else "") + _canonical(key) + ":"
+        if key in _FILLED_IN:
+            pieces.append(piece + '"')
+            piece = '"'
+        else:
+            piece += _canonical(content[key])
+    before_at, before_prev_hash = pieces
+    return before_at, before_prev_hash, piece + "}"
 
 
 def without_nul(text: str) -> str:
@@ -124,33 +163,42 @@ def _as_stored(value: Any) -> Any:
     return value
 
 
-def _locked_chain_head(using: str) -> str:
+def _locked_chain_head(using: str) -> tuple[str, datetime.datetime]:
     """Take the chain's lock, then read the hash of the latest row (GENESIS for an empty
-    table). The lock is held until the caller's transaction ends.
+    table) and the time for the next. The lock is held until the caller's transaction ends.
 
     On PostgreSQL both statements go in one round trip: each statement of a query string
     reads with its own snapshot (READ COMMITTED), so the head is read after the lock is
-    held, never before, and two writers can never link to the same row. SQLite needs no
-    lock: the caller's transaction holds the database's write lock from its first write
-    until it ends, and one writer at a time already."""
+    held, never before, and two writers can never link to the same row. The time is the
+    database's, as ``records_audit_append`` takes it. SQLite needs no lock: the caller's
+    transaction holds the database's write lock from its first write until it ends, and one
+    writer at a time already."""
     connection = connections[using]
-    head = _HEAD_SQL.format(
-        hash=connection.ops.quote_name("hash"),
-        table=connection.ops.quote_name(AuditEvent._meta.db_table),
-        id=connection.ops.quote_name("id"),
-    )
+    head = _head_sql(connection)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT pg_advisory_xact_lock(%s); {head}", [CHAIN_LOCK_ID])
+            cursor.execute(
+                f"SELECT pg_advisory_xact_lock(%s); SELECT ({head}), clock_timestamp()",
+                [CHAIN_LOCK_ID],
+            )
+            prev_hash, at = cursor.fetchone()
         else:
             cursor.execute(head)
-        latest = cursor.fetchone()
-    return latest[0] if latest is not None else GENESIS
+            latest = cursor.fetchone()
+            prev_hash, at = (latest[0] if latest is not None else None), timezone.now()
+    return prev_hash or GENESIS, at
 
 
 # Plain SQL: on every audited request (each view of a record, each wizard save), and the ORM
 # took longer to build it than the database to run it on the primary key's index.
 _HEAD_SQL = "SELECT {hash} FROM {table} ORDER BY {id} DESC LIMIT 1"
+
+
+def _head_sql(connection) -> str:
+    quote = connection.ops.quote_name
+    return _HEAD_SQL.format(
+        hash=quote("hash"), table=quote(AuditEvent._meta.db_table), id=quote("id")
+    )
 
 
 def append(**fields) -> AuditEvent:
@@ -174,8 +222,11 @@ def append_with_change(
 ) -> AuditEvent | None:
     """The event, and the change it records if any (one UPDATE: its SQL and parameters), in
     one transaction. None, with nothing changed or written, where the change matched no row.
-    On PostgreSQL outside any transaction (a view of a record, a wizard page's save) both go
-    in ``_append_alone``'s two round trips, where a transaction of Django's took four or five."""
+
+    On PostgreSQL an event alone is one statement (``_append_in_database``), in the caller's
+    transaction or as its own; an event with a change outside any transaction (a wizard
+    page's save) takes ``_append_alone``'s two round trips, where a transaction of Django's
+    took four or five."""
     row = AuditEvent(
         event=event,
         actor_id=actor_id,
@@ -189,19 +240,18 @@ def append_with_change(
     )
     using = router.db_for_write(AuditEvent)
     connection = connections[using]
-    if (
-        connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-        and connection.get_autocommit()
-    ):
-        return _append_alone(row, connection, change=change)
+    if connection.vendor == "postgresql":
+        if change is None:
+            return _append_in_database(row, connection)
+        if not connection.in_atomic_block and connection.get_autocommit():
+            return _append_alone(row, connection, change=change)
     with transaction.atomic(using=using, savepoint=False):
         if change is not None:
             with connection.cursor() as cursor:
                 execute(connection, cursor, *change)
                 if not cursor.rowcount:
                     return None
-        _link(row, _locked_chain_head(using))
+        _link(row, *_locked_chain_head(using))
         # Saved exactly as built (rows.RowInsert: no pre_save). A plain create() would let
         # ``at``'s auto_now_add put a later time than the one hashed (and nothing may UPDATE
         # it afterwards).
@@ -209,9 +259,9 @@ def append_with_change(
     return row
 
 
-def _link(row: AuditEvent, prev_hash: str) -> None:
-    """The row's time, now that the chain's lock is held, its link and its hash."""
-    row.at = timezone.now()
+def _link(row: AuditEvent, prev_hash: str, at: datetime.datetime) -> None:
+    """The row's time (taken once the chain's lock is held), its link and its hash."""
+    row.at = at
     row.prev_hash = prev_hash
     row.hash = event_hash(
         event=row.event,
@@ -227,37 +277,74 @@ def _link(row: AuditEvent, prev_hash: str) -> None:
     )
 
 
-def _append_alone(
-    row: AuditEvent, connection, *, change: tuple[str, list] | None = None
-) -> AuditEvent | None:
-    """An event outside any transaction on PostgreSQL (each view of a record, each wizard
-    page's save): the transaction, the chain's lock, its head, the row's id and any change
-    in one round trip, the row and the commit in another, where a transaction of Django's
-    took four or five (BEGIN, the change, lock and head, INSERT, COMMIT). Each statement
-    reads with its own snapshot, so the head is read once the lock is held; the id is drawn
-    under the lock too, so ids keep the chain's order. None, and nothing kept, where the
-    change matched no row."""
-    quote = connection.ops.quote_name
-    head = _HEAD_SQL.format(
-        hash=quote("hash"), table=quote(AuditEvent._meta.db_table), id=quote("id")
+# The function migration 0018 made, with the event's values and its canonical JSON's pieces.
+_APPEND_IN_DATABASE = (
+    'SELECT "event_id", "event_at", "event_prev_hash", "event_hash" '
+    "FROM records_audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _append_in_database(row: AuditEvent, connection) -> AuditEvent:
+    """An event on PostgreSQL in one statement (``records_audit_append``, migration 0018):
+    the lock, the head, the time, the hash and the row, inside the database, so the chain's
+    lock is held for the function's own statements, never for a round trip of ours. Outside
+    any transaction the statement is its own, committed with the row."""
+    meta = AuditEvent._meta
+    pieces = canonical_around(
+        hashed_content(
+            event=row.event,
+            actor_id=row.actor_id,
+            actor_username=row.actor_username,
+            actor_role=row.actor_role,
+            record_id=row.record_id,
+            record_reference=row.record_reference,
+            ip=row.ip,
+            details=row.details,
+        )
     )
-    changed, change_params = "", []
-    if change is not None:  # a data-modifying WITH runs once, whatever reads it
-        changed = f"WITH changed AS ({change[0]} RETURNING 1) "
-        change_params = change[1]
+    values = [
+        CHAIN_LOCK_ID,
+        row.event,
+        row.actor_id,
+        row.actor_username,
+        row.actor_role,
+        row.record_id,
+        row.record_reference,
+        row.ip,
+        meta.get_field("details").get_db_prep_save(row.details, connection),
+        *pieces,
+    ]
+    with connection.cursor() as cursor:
+        execute(connection, cursor, _APPEND_IN_DATABASE, values)
+        row.pk, row.at, row.prev_hash, row.hash = cursor.fetchone()
+    row._state.adding = False
+    row._state.db = connection.alias
+    return row
+
+
+def _append_alone(row: AuditEvent, connection, *, change: tuple[str, list]) -> AuditEvent | None:
+    """An event and its change outside any transaction on PostgreSQL (a wizard page's
+    save): the transaction, the chain's lock, its head, the time, the row's id and the
+    change in one round trip, the row and the commit in another, where a transaction of
+    Django's took four or five (BEGIN, the change, lock and head, INSERT, COMMIT). Each
+    statement reads with its own snapshot, so the head is read once the lock is held; the
+    id is drawn under the lock too, so ids keep the chain's order. None, and nothing kept,
+    where the change matched no row. (The change goes after the lock, as it does inside a
+    transaction: taken in one order everywhere, the lock and a row's lock never deadlock.)"""
     with connection.cursor() as cursor:
         try:
             cursor.execute(
-                f"BEGIN; SELECT pg_advisory_xact_lock(%s); {changed}"  # noqa: S608 - our SQL
-                f"SELECT ({head}), nextval(pg_get_serial_sequence(%s, 'id')), "
-                + ("(SELECT count(*) FROM changed)" if changed else "1"),
-                [CHAIN_LOCK_ID, *change_params, AuditEvent._meta.db_table],
+                # A data-modifying WITH runs once, whatever reads it.
+                f"BEGIN; SELECT pg_advisory_xact_lock(%s); WITH changed AS ({change[0]} "  # noqa: S608 - our SQL
+                f"RETURNING 1) SELECT ({_head_sql(connection)}), clock_timestamp(), "
+                "nextval(pg_get_serial_sequence(%s, 'id')), (SELECT count(*) FROM changed)",
+                [CHAIN_LOCK_ID, *change[1], AuditEvent._meta.db_table],
             )
-            prev_hash, row.pk, count = cursor.fetchone()
+            prev_hash, at, row.pk, count = cursor.fetchone()
             if not count:
                 cursor.execute("ROLLBACK")
                 return None
-            _link(row, prev_hash or GENESIS)
+            _link(row, prev_hash or GENESIS, at)
             _INSERT.insert_and_commit(row, connection=connection, cursor=cursor)
         except BaseException:
             with contextlib.suppress(Error):  # a lost connection has nothing left open

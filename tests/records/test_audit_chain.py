@@ -2,13 +2,24 @@
 and hashes its own content; writers on PostgreSQL queue on a lock so the chain never forks.
 """
 
+import datetime
+import hashlib
+import json
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from decisions import demo
-from records.audit import GENESIS, event_hash, verify_chain
+from records.audit import (
+    GENESIS,
+    canonical_around,
+    event_hash,
+    hashed_content,
+    verify_chain,
+)
 from records.models import AuditEvent
 from records.services import audit_log
 
@@ -281,8 +292,9 @@ def _nothing_open() -> bool:
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_an_event_outside_a_transaction_takes_two_round_trips(practitioner):
-    """A view of a record: the lock, the head and the id, then the row and the commit."""
+def test_an_event_outside_a_transaction_is_one_statement(practitioner):
+    """A view of a record: the lock, the head, the time, the hash and the row in the
+    database's own function, committed as the statement ends."""
     from django.test.utils import CaptureQueriesContext
 
     audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner, ip="192.0.2.1")
@@ -292,28 +304,125 @@ def test_an_event_outside_a_transaction_takes_two_round_trips(practitioner):
         )
 
     sqls = [query["sql"] for query in queries.captured_queries]
-    assert len(sqls) == 2
-    assert sqls[0].startswith("BEGIN; SELECT pg_advisory_xact_lock(")
-    assert sqls[1].startswith('INSERT INTO "records_auditevent" ("id", ')
-    assert sqls[1].endswith("; COMMIT")
+    assert len(sqls) == 1
+    assert "records_audit_append" in _statement_text(sqls[0])
     before, stored = chain()
     assert stored.pk == viewed.pk > before.pk
-    assert stored.prev_hash == before.hash
+    assert stored.prev_hash == viewed.prev_hash == before.hash
     assert stored.hash == viewed.hash == stored_hash_of(stored)
     assert stored.at == viewed.at
+    assert (stored.event, stored.actor_id, stored.ip, stored.details) == (
+        "viewed",
+        practitioner.pk,
+        "192.0.2.1",
+        {"a": 1},
+    )
     assert verify_chain().ok
     assert _nothing_open()
+
+
+def _statement_text(sql: str) -> str:
+    """The SQL itself, where ``rows.execute`` ran it as a prepared statement."""
+    if not sql.startswith("EXECUTE "):
+        return sql
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE name = %s", [sql.split()[1]]
+        )
+        return cursor.fetchone()[0]
+
+
+@postgres_only
+def test_the_database_hashes_hostile_content_as_the_app_does(practitioner):
+    """The function hashes the pieces the app wrote around the time and the previous hash:
+    whatever a name, a reference or the details hold, the hash is the one ``event_hash``
+    gives for the row as stored."""
+    hostile = "<script>\"'\\ \u202e\U0001f600 é \x7f\t\n{}[]:, \ud7ff"
+    rows = [
+        audit_log(
+            event=AuditEvent.Event.LOGIN_FAILED,
+            ip="2001:DB8::1",
+            details={"username": hostile, hostile: [hostile, 1.5, None, True, 2**70]},
+        ),
+        audit_log(
+            event=AuditEvent.Event.ACCESS_DENIED,
+            actor=practitioner,
+            record_reference=hostile,
+            details={"path": "/records/\x00/"},
+        ),
+        audit_log(event=AuditEvent.Event.LOGOUT),
+    ]
+
+    for row in rows:
+        stored = AuditEvent.objects.get(pk=row.pk)
+        assert stored.hash == row.hash == stored_hash_of(stored)
+    assert verify_chain().ok
+
+
+@postgres_only
+def test_the_first_event_links_to_genesis_in_the_database(practitioner):
+    assert not AuditEvent.objects.exists()
+
+    first = audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner)
+
+    assert first.prev_hash == GENESIS
+    assert first.hash == stored_hash_of(AuditEvent.objects.get(pk=first.pk))
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_every_event_takes_the_databases_time_in_the_chains_order(practitioner):
+    """Alone, inside a transaction, or with a wizard page's change: each event's time is
+    the database's clock read under the chain's lock, so time and id keep one order, however
+    far apart the app's servers' clocks are."""
+    draft = _draft(practitioner)
+    before = connection.cursor()
+    before.execute("SELECT clock_timestamp()")
+    started = before.fetchone()[0]
+    audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner)
+    with transaction.atomic():
+        audit_log(event=AuditEvent.Event.VIEWED, actor=practitioner, record=draft)
+    _save_purpose(draft, practitioner)
+    audit_log(event=AuditEvent.Event.LOGOUT, actor=practitioner)
+
+    rows = [row for row in chain() if row.at >= started]
+    assert [row.event for row in rows] == ["login", "viewed", "step_answered", "logout"]
+    assert [row.at for row in rows] == sorted(row.at for row in rows)
+    assert len({row.at for row in rows}) == 4
+    assert verify_chain().ok
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_statement_leaves_nothing_written_or_open(practitioner, monkeypatch):
+    """The function ran and inserted, then its statement failed: the row goes with it."""
+    from records import audit
+
+    audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner)
+    monkeypatch.setattr(
+        audit, "_APPEND_IN_DATABASE", audit._APPEND_IN_DATABASE + " WHERE 1 / 0 = 1"
+    )
+    with pytest.raises(DatabaseError, match="division by zero"):
+        audit_log(event=AuditEvent.Event.VIEWED, actor=practitioner)
+    monkeypatch.undo()
+
+    assert _nothing_open()  # the lock went with the statement rolled back
+    assert AuditEvent.objects.count() == 1
+    audit_log(event=AuditEvent.Event.VIEWED, actor=practitioner)
+    assert AuditEvent.objects.count() == 2
+    assert verify_chain().ok
 
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("where", ["hashing", "insert"])
-def test_a_failure_between_the_round_trips_leaves_nothing_written_or_open(
+def test_a_failure_between_a_saves_round_trips_leaves_nothing_written_or_open(
     practitioner, monkeypatch, where
 ):
     from records import audit
 
-    audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner)
+    draft = _draft(practitioner)
+    events = AuditEvent.objects.count()
 
     def fail_hashing(**fields):
         raise RuntimeError("hashing failed")
@@ -327,24 +436,26 @@ def test_a_failure_between_the_round_trips_leaves_nothing_written_or_open(
     else:
         monkeypatch.setattr(audit, "_INSERT", FailingInsert())
     with pytest.raises(Exception, match="hashing failed|no_such_table"):
-        audit_log(event=AuditEvent.Event.VIEWED, actor=practitioner)
+        _save_purpose(draft, practitioner)
     monkeypatch.undo()
 
     assert _nothing_open()  # the lock went with the transaction rolled back
-    assert AuditEvent.objects.count() == 1
-    audit_log(event=AuditEvent.Event.VIEWED, actor=practitioner)
-    assert AuditEvent.objects.count() == 2
+    assert AuditEvent.objects.count() == events
+    assert type(draft).objects.get(pk=draft.pk).answers == {"urgent": "no"}
+    _save_purpose(draft, practitioner)
+    assert AuditEvent.objects.count() == events + 1
     assert verify_chain().ok
 
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_connection_lost_between_the_round_trips_writes_nothing(practitioner, monkeypatch):
-    """PostgreSQL gone mid-event (a restart): the event's own error comes back, not the
+def test_a_connection_lost_between_a_saves_round_trips_writes_nothing(practitioner, monkeypatch):
+    """PostgreSQL gone mid-save (a restart): the save's own error comes back, not the
     failed ROLLBACK's, and the server kept nothing of it."""
     from records import audit
 
-    audit_log(event=AuditEvent.Event.LOGIN, actor=practitioner)
+    draft = _draft(practitioner)
+    events = AuditEvent.objects.count()
 
     def lose_the_connection(**fields):
         connection.connection.close()
@@ -352,11 +463,12 @@ def test_a_connection_lost_between_the_round_trips_writes_nothing(practitioner, 
 
     monkeypatch.setattr(audit, "event_hash", lose_the_connection)
     with pytest.raises(RuntimeError, match="connection lost"):
-        audit_log(event=AuditEvent.Event.VIEWED, actor=practitioner)
+        _save_purpose(draft, practitioner)
     monkeypatch.undo()
     connection.close()  # as the request's end does with an unusable connection
 
-    assert AuditEvent.objects.count() == 1
+    assert AuditEvent.objects.count() == events
+    assert type(draft).objects.get(pk=draft.pk).answers == {"urgent": "no"}
     assert verify_chain().ok
 
 
@@ -423,3 +535,48 @@ def test_a_save_of_a_draft_submitted_meanwhile_changes_and_writes_nothing(practi
     assert AuditEvent.objects.count() == events
     assert verify_chain().ok
     assert _nothing_open()
+
+
+_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    event=_TEXT,
+    actor_id=st.none() | st.integers(min_value=1),
+    actor_username=_TEXT,
+    record_id=st.none() | st.integers(min_value=1),
+    record_reference=_TEXT,
+    details=st.dictionaries(_TEXT, _JSON, max_size=5),
+    at=st.datetimes(timezones=st.just(datetime.UTC)),
+    prev_hash=st.text("0123456789abcdef", min_size=64, max_size=64),
+)
+def test_the_pieces_around_the_time_and_link_make_the_canonical_json(
+    event, actor_id, actor_username, record_id, record_reference, details, at, prev_hash
+):
+    """What the database joins (migration 0018) is what ``event_hash`` hashes."""
+    fields = {
+        "event": event,
+        "actor_id": actor_id,
+        "actor_username": actor_username,
+        "actor_role": "practitioner",
+        "record_id": record_id,
+        "record_reference": record_reference,
+        "ip": "192.0.2.1",
+        "details": details,
+    }
+    before_at, before_prev_hash, after_prev_hash = canonical_around(hashed_content(**fields))
+    canonical_at = at.isoformat(timespec="microseconds")
+
+    joined = before_at + canonical_at + before_prev_hash + prev_hash + after_prev_hash
+
+    assert joined.isascii()
+    assert hashlib.sha256(joined.encode("ascii")).hexdigest() == event_hash(
+        **fields, at=at, prev_hash=prev_hash
+    )
+    assert json.loads(joined)["at"] == canonical_at
