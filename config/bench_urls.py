@@ -6,8 +6,7 @@ from django.shortcuts import render
 from django.urls import include, path
 
 from records import selectors
-from records.models import AuditEvent
-from records.services import audit_log
+from records.services import record_open
 from records.utils import client_ip
 
 
@@ -23,10 +22,7 @@ def record_data(request, reference: str):
     """The record page's reads and its audit write, as records.views.record_detail does
     them, then base.html with nothing of them drawn: what no drawing of the page can save.
     Measured beside the record page, it says how much of the page's time its data takes."""
-    record = selectors.record_for_page(user=request.user, reference=reference)
-    audit_log(
-        event=AuditEvent.Event.VIEWED, actor=request.user, record=record, ip=client_ip(request)
-    )
+    record = record_open(user=request.user, reference=reference, ip=client_ip(request))
     history = selectors.history_of(record)
     selectors.earlier_snapshots(record, history.submissions)
     selectors.audit_events_for(record, user=request.user)

@@ -201,15 +201,7 @@ def _head_sql(connection) -> str:
     )
 
 
-def append(**fields) -> AuditEvent:
-    """Add one row at the end of the chain (``fields`` as ``append_with_change`` takes them).
-    Never UPDATEs: ``at`` and ``hash`` are known before the INSERT. Runs inside the caller's
-    transaction (or one of its own) so the lock is held until the row is committed."""
-    return append_with_change(None, **fields)
-
-
-def append_with_change(
-    change: tuple[str, list] | None,
+def event_row(
     *,
     event: str,
     actor_id: int | None,
@@ -219,15 +211,11 @@ def append_with_change(
     record_reference: str,
     ip: str | None,
     details: Mapping[str, Any],
-) -> AuditEvent | None:
-    """The event, and the change it records if any (one UPDATE: its SQL and parameters), in
-    one transaction. None, with nothing changed or written, where the change matched no row.
-
-    On PostgreSQL an event alone is one statement (``_append_in_database``), in the caller's
-    transaction or as its own; an event with a change outside any transaction (a wizard
-    page's save) takes ``_append_alone``'s two round trips, where a transaction of Django's
-    took four or five."""
-    row = AuditEvent(
+) -> AuditEvent:
+    """The row as it will be stored: its reference without NUL and cut to the column, its
+    address as the column takes it, its details as the JSON column gives them back (so the
+    hash is of what is stored)."""
+    return AuditEvent(
         event=event,
         actor_id=actor_id,
         actor_username=actor_username,
@@ -235,9 +223,41 @@ def append_with_change(
         record_id=record_id,
         record_reference=without_nul(record_reference or "")[:REFERENCE_MAX],
         ip=AuditEvent._meta.get_field("ip").get_prep_value(ip) or None,
-        # What the JSON column gives back when read, so the hash is of what is stored.
         details=_as_stored(json.loads(json.dumps(dict(details)))),
     )
+
+
+def content_of(row: AuditEvent) -> dict[str, Any]:
+    """``hashed_content`` of a row."""
+    return hashed_content(
+        event=row.event,
+        actor_id=row.actor_id,
+        actor_username=row.actor_username,
+        actor_role=row.actor_role,
+        record_id=row.record_id,
+        record_reference=row.record_reference,
+        ip=row.ip,
+        details=row.details,
+    )
+
+
+def append(**fields) -> AuditEvent:
+    """Add one row at the end of the chain (``fields`` as ``event_row`` takes them).
+    Never UPDATEs: ``at`` and ``hash`` are known before the INSERT. Runs inside the caller's
+    transaction (or one of its own) so the lock is held until the row is committed."""
+    return append_with_change(None, **fields)
+
+
+def append_with_change(change: tuple[str, list] | None, **fields) -> AuditEvent | None:
+    """The event (``fields`` as ``event_row`` takes them), and the change it records if any
+    (one UPDATE: its SQL and parameters), in one transaction. None, with nothing changed or
+    written, where the change matched no row.
+
+    On PostgreSQL an event alone is one statement (``_append_in_database``), in the caller's
+    transaction or as its own; an event with a change outside any transaction (a wizard
+    page's save) takes ``_append_alone``'s two round trips, where a transaction of Django's
+    took four or five."""
+    row = event_row(**fields)
     using = router.db_for_write(AuditEvent)
     connection = connections[using]
     if connection.vendor == "postgresql":
@@ -277,6 +297,21 @@ def _link(row: AuditEvent, prev_hash: str, at: datetime.datetime) -> None:
     )
 
 
+# What comes before the record's id in the canonical JSON: "record" follows "prev_hash" in
+# key order.
+BEFORE_RECORD = '","record":'
+
+
+def canonical_around_record(content: Mapping[str, Any]) -> tuple[str, str, str]:
+    """``canonical_around`` for an event whose record's id only the database knows yet (the
+    record's read with its viewed event, ``services.record_open``): the third piece is what
+    follows ``BEFORE_RECORD`` and the id."""
+    before_at, before_prev_hash, after = canonical_around({**content, "record": 0})
+    if not after.startswith(f"{BEFORE_RECORD}0,"):
+        raise ValueError(f"canonical_around_record: no record after the link in {after!r}")
+    return before_at, before_prev_hash, after[len(BEFORE_RECORD) + 1 :]
+
+
 # The function migration 0018 made, with the event's values and its canonical JSON's pieces.
 _APPEND_IN_DATABASE = (
     'SELECT "event_id", "event_at", "event_prev_hash", "event_hash" '
@@ -290,18 +325,7 @@ def _append_in_database(row: AuditEvent, connection) -> AuditEvent:
     lock is held for the function's own statements, never for a round trip of ours. Outside
     any transaction the statement is its own, committed with the row."""
     meta = AuditEvent._meta
-    pieces = canonical_around(
-        hashed_content(
-            event=row.event,
-            actor_id=row.actor_id,
-            actor_username=row.actor_username,
-            actor_role=row.actor_role,
-            record_id=row.record_id,
-            record_reference=row.record_reference,
-            ip=row.ip,
-            details=row.details,
-        )
-    )
+    pieces = canonical_around(content_of(row))
     values = [
         CHAIN_LOCK_ID,
         row.event,

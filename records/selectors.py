@@ -318,18 +318,34 @@ def record_for_page(*, user: User, reference: str) -> DecisionRecord:
     its team's organisation, its sharing confirmation, and whether it has any addenda,
     disagreements, reconsiderations or managers' decisions (``has_addenda`` and so on: most
     have none of the first three, and a decision awaiting a manager has none of the last, so
-    the page skips those queries)."""
+    the page skips those queries). ``services.record_open`` reads it with its viewed event."""
+    return record_page_read(_RECORD_FOR_PAGE, user=user, reference=reference)
+
+
+def record_page_read(
+    read: PreparedModels, *, user: User, reference: str, shape: tuple = (), **more
+) -> DecisionRecord:
+    """The record by ``read`` (``record_page_query``, with more of its ``shape`` and ids),
+    or 404."""
     reference_or_404(reference)
-    ids = {"user": user.pk, "reference": reference}
+    ids = {"user": user.pk, "reference": reference, **more}
     if user.is_manager and user.organisation_id:  # only a manager's scope names it
         ids["organisation"] = user.organisation_id
-    record = _RECORD_FOR_PAGE.get(shape=(user.role,), **ids)
+    record = read.get(shape=(user.role, *shape), **ids)
     if record is None:
         raise Http404("No such record.")
     return record
 
 
-def _record_for_page(role: str, *, user: int, reference: str, organisation: int | None = None):
+def record_page_query(
+    role: str,
+    *,
+    user: int,
+    reference: str,
+    organisation: int | None = None,
+    **annotations,
+):
+    """``record_for_page``'s query (with any more ``annotations``), for ``rows.Prepared``."""
     # ``records_visible_to`` itself, for a user of this role, written once (rows.Prepared).
     viewer = User(pk=user, role=role, organisation_id=organisation)
     records = (
@@ -342,12 +358,13 @@ def _record_for_page(role: str, *, user: int, reference: str, organisation: int 
             has_disagreements=Exists(Disagreement.objects.filter(record=OuterRef("pk"))),
             has_reconsiderations=Exists(DecisionRecord.objects.filter(reconsiders=OuterRef("pk"))),
             has_manager_decisions=Exists(ManagerDecision.objects.filter(record=OuterRef("pk"))),
+            **annotations,
         )
     )
     return records.filter(reference=reference)[:2]
 
 
-_RECORD_FOR_PAGE = PreparedModels(DecisionRecord, _record_for_page)
+_RECORD_FOR_PAGE = PreparedModels(DecisionRecord, record_page_query)
 _NOT_ON_THE_PAGE = ("answers", "completed_steps", "path", "reasons_text", "grounds_summary")
 
 

@@ -8,7 +8,17 @@ from collections.abc import Mapping, Sequence
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router, transaction
-from django.db.models import Case, CharField, Exists, Max, OuterRef, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Exists,
+    Max,
+    OuterRef,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from records import audit, insight_counts, notifications
@@ -27,7 +37,7 @@ from records.models import (
     UserSession,
     queue_summary,
 )
-from records.rows import RowUpdate
+from records.rows import PreparedModels, RowUpdate
 from records.selectors import (
     ADDENDUM_MAX,
     DISAGREEMENT_PARTY_MAX,
@@ -40,6 +50,9 @@ from records.selectors import (
     may_act_on,
     may_record_disagreement,
     no_longer_awaiting_message,
+    record_for_page,
+    record_page_query,
+    record_page_read,
 )
 
 State = DecisionRecord.State
@@ -67,6 +80,78 @@ def audit_log(
     inside the caller's transaction or one of its own. ``record_reference`` stands alone
     when there is no record to link (a refused URL's reference, as it was asked for)."""
     return audit.append(**_event_fields(event, actor, record, ip, details, record_reference))
+
+
+def record_open(*, user: User, reference: str, ip: str | None) -> DecisionRecord:
+    """The record as its page shows it (``selectors.record_for_page``: 404 where this user
+    may not see it) and its VIEWED event: nobody sees a record without the event.
+
+    On PostgreSQL both are one statement: the record's read calls ``records_audit_append``
+    (migration 0018) for the row it finds, so a view costs no round trip of its own, and a
+    record not found writes nothing (its 404 is audited as any other, records.middleware).
+    The app writes the event's canonical JSON around the record's id, which the database
+    fills in with the time and the link (``audit.canonical_around_record``)."""
+    alias = router.db_for_write(AuditEvent)
+    if connections[alias].vendor != "postgresql" or router.db_for_read(DecisionRecord) != alias:
+        record = record_for_page(user=user, reference=reference)
+        audit_log(event=AuditEvent.Event.VIEWED, actor=user, record=record, ip=ip)
+        return record
+    row = audit.event_row(**_event_fields(AuditEvent.Event.VIEWED, user, None, ip, None, reference))
+    before_at, before_prev_hash, after_record = audit.canonical_around_record(audit.content_of(row))
+    ids = {"ip": row.ip} if row.ip else {}
+    return record_page_read(
+        _RECORD_OPENED,
+        user=user,
+        reference=reference,
+        shape=(bool(row.ip),),
+        username=row.actor_username,
+        before_at=before_at,
+        before_prev_hash=before_prev_hash,
+        after_record=after_record,
+        **ids,
+    )
+
+
+def _record_opened(
+    role: str,
+    has_ip: bool,
+    *,
+    user: int,
+    reference: str,
+    username: str,
+    before_at: str,
+    before_prev_hash: str,
+    after_record: str,
+    organisation: int | None = None,
+    ip: str | None = None,
+):
+    # The event is of the row read, or of none: its record's id and reference are the row's,
+    # and the id goes into its canonical JSON between the pieces around it.
+    record = '"records_decisionrecord"'
+    appended = RawSQL(  # noqa: S611 - constant SQL; every value a parameter
+        f'(records_audit_append(%s, %s, %s, %s, %s, {record}."id", {record}."reference", '
+        + ("%s" if has_ip else "NULL")
+        + f', \'{{}}\', %s, %s, %s::text || {record}."id"::text || %s::text))."event_id"',
+        [
+            audit.CHAIN_LOCK_ID,
+            AuditEvent.Event.VIEWED.value,
+            user,
+            username,
+            role,
+            *([ip] if has_ip else []),
+            before_at,
+            before_prev_hash,
+            audit.BEFORE_RECORD,
+            after_record,
+        ],
+        output_field=BigIntegerField(),
+    )
+    return record_page_query(
+        role, user=user, reference=reference, organisation=organisation, viewed_event=appended
+    )
+
+
+_RECORD_OPENED = PreparedModels(DecisionRecord, _record_opened)
 
 
 def audit_log_with_change(

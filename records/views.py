@@ -28,6 +28,7 @@ from records.services import (
     decision_reconsider,
     legal_hold_lift,
     legal_hold_set,
+    record_open,
 )
 from records.utils import client_ip
 
@@ -126,10 +127,7 @@ def _record_context(record, user) -> dict:
 
 @login_required
 def record_detail(request, reference: str):
-    record = selectors.record_for_page(user=request.user, reference=reference)
-    audit_log(
-        event=AuditEvent.Event.VIEWED, actor=request.user, record=record, ip=client_ip(request)
-    )
+    record = record_open(user=request.user, reference=reference, ip=client_ip(request))
     context = _record_context(record, request.user)
     context["returned_with"] = selectors.latest_return(record) if record.is_editable else None
     context["may_act"] = (

@@ -180,9 +180,14 @@ def test_the_full_trail_is_the_latest_on_the_records_index_without_a_sort(record
     """Its latest events, however many views the record has. At 44,758 views of one record,
     sorting them all took 92 ms on SQLite; read back from the index, 0.8 ms. On PostgreSQL at
     45,000 of 103,090 events, 24 ms; 1.6 ms. Asked for the record as equal, PostgreSQL walked
-    the whole table back by id instead."""
-    for _ in range(3):
+    the whole table back by id instead. Planned with statistics that count the record's views
+    (ANALYZE): with whatever statistics earlier tests left, PostgreSQL may sort a few rows
+    from (record, event) instead, as cheap for three events as the index is."""
+    for _ in range(200):
         audit_log(event="viewed", actor=manager, record=record)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE records_auditevent")
 
     plan = _plan(True, record)
 
