@@ -227,18 +227,28 @@ def event_row(
     )
 
 
+# A row's fields that ``hashed_content`` covers, as the row names them.
+_HASHED_FIELDS = (
+    "event",
+    "actor_id",
+    "actor_username",
+    "actor_role",
+    "record_id",
+    "record_reference",
+    "ip",
+    "details",
+)
+
+
 def content_of(row: AuditEvent) -> dict[str, Any]:
     """``hashed_content`` of a row."""
-    return hashed_content(
-        event=row.event,
-        actor_id=row.actor_id,
-        actor_username=row.actor_username,
-        actor_role=row.actor_role,
-        record_id=row.record_id,
-        record_reference=row.record_reference,
-        ip=row.ip,
-        details=row.details,
-    )
+    return hashed_content(**{name: getattr(row, name) for name in _HASHED_FIELDS})
+
+
+def hash_of(row: AuditEvent) -> str:
+    """``event_hash`` of a row as it stands, its time and link included."""
+    fields = {name: getattr(row, name) for name in _HASHED_FIELDS}
+    return event_hash(**fields, at=row.at, prev_hash=row.prev_hash)
 
 
 def append(**fields) -> AuditEvent:
@@ -283,18 +293,7 @@ def _link(row: AuditEvent, prev_hash: str, at: datetime.datetime) -> None:
     """The row's time (taken once the chain's lock is held), its link and its hash."""
     row.at = at
     row.prev_hash = prev_hash
-    row.hash = event_hash(
-        event=row.event,
-        actor_id=row.actor_id,
-        actor_username=row.actor_username,
-        actor_role=row.actor_role,
-        record_id=row.record_id,
-        record_reference=row.record_reference,
-        ip=row.ip,
-        details=row.details,
-        at=row.at,
-        prev_hash=prev_hash,
-    )
+    row.hash = hash_of(row)
 
 
 # What comes before the record's id in the canonical JSON: "record" follows "prev_hash" in
