@@ -39,9 +39,8 @@ CHAIN_LOCK_ID = int.from_bytes(b"AUDITCHN", "big") - 2**63
 VERIFY_BATCH_SIZE = 5000
 REFERENCE_MAX = AuditEvent._meta.get_field("record_reference").max_length
 
-# The content a hash covers, in the order rows are read when the chain is walked.
-_CHAIN_FIELDS = (
-    "id",
+# A row's fields that ``hashed_content`` covers, as the row names them.
+_HASHED_FIELDS = (
     "event",
     "actor_id",
     "actor_username",
@@ -50,10 +49,9 @@ _CHAIN_FIELDS = (
     "record_reference",
     "ip",
     "details",
-    "at",
-    "prev_hash",
-    "hash",
 )
+# The content a hash covers, in the order rows are read when the chain is walked.
+_CHAIN_FIELDS = ("id", *_HASHED_FIELDS, "at", "prev_hash", "hash")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -225,19 +223,6 @@ def event_row(
         ip=AuditEvent._meta.get_field("ip").get_prep_value(ip) or None,
         details=_as_stored(json.loads(json.dumps(dict(details)))),
     )
-
-
-# A row's fields that ``hashed_content`` covers, as the row names them.
-_HASHED_FIELDS = (
-    "event",
-    "actor_id",
-    "actor_username",
-    "actor_role",
-    "record_id",
-    "record_reference",
-    "ip",
-    "details",
-)
 
 
 def content_of(row: AuditEvent) -> dict[str, Any]:
