@@ -69,7 +69,14 @@ def _canonical_at(at: datetime.datetime) -> str:
     return at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
 
 
-def event_hash(
+def event_hash(*, at: datetime.datetime, prev_hash: str, **fields) -> str:
+    """SHA-256 (hex) of a row's canonical content (``fields`` as ``hashed_content`` takes
+    them, its time and the previous row's hash): sorted keys, no spaces, ASCII only."""
+    content = {**hashed_content(**fields), "at": _canonical_at(at), "prev_hash": prev_hash}
+    return hashlib.sha256(_canonical(content).encode("ascii")).hexdigest()
+
+
+def hashed_content(
     *,
     event: str,
     actor_id: int | None,
@@ -79,26 +86,6 @@ def event_hash(
     record_reference: str,
     ip: str | None,
     details: Mapping[str, Any],
-    at: datetime.datetime,
-    prev_hash: str,
-) -> str:
-    """SHA-256 (hex) of a row's canonical content: sorted keys, no spaces, ASCII only."""
-    content = hashed_content(
-        event=event,
-        actor_id=actor_id,
-        actor_username=actor_username,
-        actor_role=actor_role,
-        record_id=record_id,
-        record_reference=record_reference,
-        ip=ip,
-        details=details,
-    )
-    content.update(at=_canonical_at(at), prev_hash=prev_hash)
-    return hashlib.sha256(_canonical(content).encode("ascii")).hexdigest()
-
-
-def hashed_content(
-    *, event, actor_id, actor_username, actor_role, record_id, record_reference, ip, details
 ) -> dict[str, Any]:
     """What a row's hash covers but its time and the previous row's hash."""
     return {
