@@ -234,6 +234,12 @@ def pages(users: dict) -> tuple[list[Page], dict]:
             f"/bench/record-data/{record.reference}/",
             "practitioner",
         ),
+        # Nor this: the record's read and its viewed event alone, the least a view of it does.
+        Page(
+            "record read and viewed event alone (diagnostic)",
+            f"/bench/record-opened/{record.reference}/",
+            "practitioner",
+        ),
         Page("home, practitioner", "/", "practitioner"),
         *listed,
     ]

@@ -1,5 +1,5 @@
-"""URLs of `make bench`'s HTTP section: the service's own, plus the bare page and the record
-page's data work alone."""
+"""URLs of `make bench`'s HTTP section: the service's own, plus the bare page, the record
+page's data work alone, and the least any view of a record does."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -29,8 +29,18 @@ def record_data(request, reference: str):
     return render(request, "base.html")
 
 
+@login_required
+def record_opened(request, reference: str):
+    """The record read and its VIEWED event (``record_open``), then base.html: the least any
+    page that shows a record must do, whatever it draws. Measured beside the record page, it
+    says how much of the page's goal is left for its history, its trail and its drawing."""
+    record_open(user=request.user, reference=reference, ip=client_ip(request))
+    return render(request, "base.html")
+
+
 urlpatterns = [
     path("bench/bare/", bare, name="bench_bare"),
     path("bench/record-data/<str:reference>/", record_data, name="bench_record_data"),
+    path("bench/record-opened/<str:reference>/", record_opened, name="bench_record_opened"),
     path("", include("config.urls")),
 ]

@@ -1,6 +1,7 @@
-"""The bench's record-data page (config.bench_urls): the record page's reads and its audit
-write and nothing more, so that `make bench` can say how much of the record page's time its
-data takes."""
+"""The bench's record-data and record-opened pages (config.bench_urls): the record page's
+reads and its audit write and nothing more, and the record's read and its event alone, so
+that `make bench` can say how much of the record page's time its data takes, and how much
+any view of a record must take."""
 
 import pytest
 from django.db import connection
@@ -52,11 +53,31 @@ def test_it_does_the_record_pages_data_work_and_nothing_else(client, practitione
     assert record.reference not in data.content.decode()  # nothing of the record drawn
 
 
-def test_it_lets_only_those_who_may_see_the_record(client, practitioner2, record):
-    assert client.get(f"/bench/record-data/{record.reference}/").status_code == 302
+def test_it_opens_the_record_as_its_page_does_and_reads_nothing_more(client, practitioner, record):
+    client.force_login(practitioner)
+
+    page, on_the_page = _statements(client, f"/records/{record.reference}/")
+    opened, on_opening = _statements(client, f"/bench/record-opened/{record.reference}/")
+
+    assert page.status_code == opened.status_code == 200
+    assert set(on_opening) <= set(on_the_page)
+    reads = " ".join(sql for sql in on_opening if sql.startswith("SELECT"))
+    on_the_pages_reads = " ".join(sql for sql in on_the_page if sql.startswith("SELECT"))
+    assert 'FROM "records_submission"' in on_the_pages_reads
+    assert 'FROM "records_auditevent" WHERE' in on_the_pages_reads
+    assert 'FROM "records_decisionrecord"' in reads
+    assert 'FROM "records_submission"' not in reads  # no history
+    assert 'FROM "records_auditevent" WHERE' not in reads  # no trail
+    assert _viewed(record) == 2
+    assert record.reference not in opened.content.decode()
+
+
+@pytest.mark.parametrize("page", ["record-data", "record-opened"])
+def test_it_lets_only_those_who_may_see_the_record(client, practitioner2, record, page):
+    assert client.get(f"/bench/{page}/{record.reference}/").status_code == 302
     client.force_login(practitioner2)
 
-    assert client.get(f"/bench/record-data/{record.reference}/").status_code == 404
+    assert client.get(f"/bench/{page}/{record.reference}/").status_code == 404
     assert _viewed(record) == 0
 
 
@@ -65,4 +86,5 @@ def test_the_service_itself_has_no_bench_pages(client, practitioner, record):
     client.force_login(practitioner)
 
     assert client.get(f"/bench/record-data/{record.reference}/").status_code == 404
+    assert client.get(f"/bench/record-opened/{record.reference}/").status_code == 404
     assert client.get("/bench/bare/").status_code == 404
