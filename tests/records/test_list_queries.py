@@ -340,3 +340,35 @@ def test_the_date_index_is_the_migrations(db):
 
     assert "(submitted_at DESC, id DESC)" in definition
     assert f"INCLUDE ({', '.join(COVERING.COLUMNS)})" in definition
+
+
+# --- Drafts: never walked by a list of decisions ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [("auditor", "/records/"), ("auditor", "/records/?sort=oldest"), ("manager", "/records/")],
+)
+def test_a_list_of_decisions_starts_past_the_drafts(client, request, practitioner, who, url):
+    """A draft has no submission time: PostgreSQL sorts it first newest first, SQLite
+    oldest first. The list says so, so its walk starts past them (selectors._submitted)."""
+    seed(3, practitioner)
+    for _ in range(5):
+        demo.create_draft(author=practitioner, answers={**demo.CONTEXT}, complete=False)
+
+    sql = listing_sql(client, request.getfixturevalue(who), url)
+
+    assert re.search(r'"records_decisionrecord"\."submitted_at" IS NOT NULL', sql), sql
+
+
+@postgresql_only
+@pytest.mark.parametrize("url", ["/records/", "/records/?sort=oldest"])
+def test_the_date_walk_skips_the_drafts_on_the_index(client, auditor, practitioner, url):
+    seed(3, practitioner)
+    for _ in range(5):
+        demo.create_draft(author=practitioner, answers={**demo.CONTEXT}, complete=False)
+    sql = listing_sql(client, auditor, url)
+
+    explained = plan(sql, ordered=True)
+
+    assert "Index Cond: (submitted_at IS NOT NULL)" in explained, explained
