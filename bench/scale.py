@@ -132,6 +132,10 @@ RARE_SENTENCE = "Fictional example: there are indications of trafficking; the po
 RARE_SHARE = 0.005
 # Recorded urgent shares (shared first, reviewed by a manager afterwards), of all recorded.
 URGENT_RECORDED = 0.04
+# Drafts started and never submitted, one for every fifty decisions: nothing deletes a draft,
+# so a partnership's accumulate. No list of decisions shows them, but every list walks the
+# date order, where a draft (with no submission time) sorts first on PostgreSQL.
+DRAFTS_PER_DECISION = 1 / 50
 # What managers made of the prior approvals and urgent shares they decided.
 APPROVAL_ENDINGS = {"approved": 80, "returned then approved": 12, "rejected": 8}
 REVIEW_ENDINGS = {"endorsed": 92, "concern": 8}
@@ -255,6 +259,7 @@ class Seeder:
         self.count = 0
         self.decided = 0  # managers' decisions seeded
         self.audited = 0  # audit events seeded
+        self.drafts = 0  # drafts seeded
 
     def _awaiting(self, i: int) -> tuple[DecisionRecord, str, datetime.datetime]:
         """Spread over the teams; a quarter submitted today, half in the last three weeks
@@ -357,6 +362,30 @@ class Seeder:
             self.count += len(records)
             self.decided += len(decisions)
 
+    def seed_drafts(self, count: int) -> None:
+        """``count`` drafts of practitioners across the teams, half-way through the wizard:
+        the answers of a decision, no outcome, no snapshot, no submission time."""
+        template = self.templates["share_with_consent"]
+        half = template.completed_steps[: len(template.completed_steps) // 2]
+        for first in range(0, count, BATCH):
+            drafts = []
+            for _ in range(first, min(first + BATCH, count)):
+                team = self.rng.choice(self.people.teams)
+                drafts.append(
+                    DecisionRecord(
+                        reference=f"ISD-BENCH-D{self.drafts:06d}",
+                        author_id=self.rng.choice(self.people.practitioners[team.pk]),
+                        team=team,
+                        state=State.DRAFT,
+                        answers=template.answers,
+                        completed_steps=half,
+                        flowchart_version=template.flowchart_version,
+                    )
+                )
+                self.drafts += 1
+            with transaction.atomic():
+                self.audit_history(DecisionRecord.objects.bulk_create(drafts))
+
     def audit_history(self, records: list[DecisionRecord]) -> None:
         """Each record's start and submission in the audit trail, chained as ``audit_log``
         chains them (``verify_audit`` holds over them), so the pages read an audit table of
@@ -373,8 +402,12 @@ class Seeder:
         rows = []
         for record in records:
             username, role = self._authors[record.author_id]
-            started = record.submitted_at - datetime.timedelta(hours=self.rng.uniform(0.2, 30))
-            for event, at in (("record_created", started), ("submitted", record.submitted_at)):
+            submitted = record.submitted_at  # None for a draft: only its start
+            started = (submitted or self.now) - datetime.timedelta(hours=self.rng.uniform(0.2, 30))
+            events = [("record_created", started)]
+            if submitted is not None:
+                events.append(("submitted", submitted))
+            for event, at in events:
                 fields = {
                     "event": event,
                     "actor_id": record.author_id,
@@ -651,6 +684,7 @@ def run():
 
     started = time.perf_counter()
     seeder.seed(0, small)
+    seeder.seed_drafts(round(small * DRAFTS_PER_DECISION))
     insight_counts.rebuild()  # bulk_create passes by the services that keep the counts
     insight_counts.rebuild_outcome_titles()  # and the outcomes' titles
     analyse()
@@ -668,7 +702,7 @@ def run():
         team__in=people.teams, state__in=[State.AWAITING_APPROVAL, State.AWAITING_REVIEW]
     ).count()
     print(
-        f"scale: seeded {small:,} records in {small_seconds:.1f} s "
+        f"scale: seeded {small:,} records and {seeder.drafts:,} drafts in {small_seconds:.1f} s "
         f"({seeder.json_total / seeder.count / 1e3:.1f} KB of JSON a row); "
         f"{seeder.decided:,} managers' decisions; "
         f"{everywhere} await a manager in {len(people.teams)} teams; "
@@ -680,6 +714,7 @@ def run():
     if total > small:
         started = time.perf_counter()
         seeder.seed(small, total)
+        seeder.seed_drafts(round(total * DRAFTS_PER_DECISION) - seeder.drafts)
         seeded = time.perf_counter() - started
         started = time.perf_counter()
         insight_counts.rebuild()
@@ -690,6 +725,7 @@ def run():
         analysed = time.perf_counter() - started
         print(
             f"scale: seeded {total - small:,} more records in {seeded:.1f} s "
+            f"({seeder.drafts:,} drafts in all) "
             f"({(total - small) / seeded:,.0f} a second, "
             f"{seeder.json_total / seeder.count / 1e3:.1f} KB of JSON a row on average, "
             f"{seeder.decided:,} managers' decisions in all"
