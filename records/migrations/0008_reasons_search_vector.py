@@ -15,6 +15,8 @@ alters it; Django never selects or writes it (a generated column cannot be writt
 
 from django.db import migrations
 
+from records.migrations._postgresql import on_postgresql
+
 COLUMN = "reasons_search"
 ADD = [
     f"ALTER TABLE records_decisionrecord ADD COLUMN IF NOT EXISTS {COLUMN} tsvector "
@@ -31,16 +33,7 @@ REMOVE = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("records", "0007_audit_event_types_security")]
 
-    operations = [migrations.RunPython(_run(ADD), _run(REMOVE))]
+    operations = [migrations.RunPython(on_postgresql(*ADD), on_postgresql(*REMOVE))]

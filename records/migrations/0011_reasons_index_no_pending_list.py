@@ -10,6 +10,8 @@ and a search never waits on a list autovacuum has not reached yet.
 
 from django.db import migrations
 
+from records.migrations._postgresql import on_postgresql
+
 FORWARD = [
     "ALTER INDEX record_reasons_fts SET (fastupdate = off)",
     # What is queued already is merged now.
@@ -18,16 +20,7 @@ FORWARD = [
 BACKWARD = ["ALTER INDEX record_reasons_fts RESET (fastupdate)"]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("records", "0010_outcome_titles")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [migrations.RunPython(on_postgresql(*FORWARD), on_postgresql(*BACKWARD))]

@@ -6,19 +6,13 @@ it, in order, already."""
 
 from django.db import migrations
 
+from records.migrations._postgresql import on_postgresql
+
 CREATE = 'CREATE INDEX "audit_record_id" ON "records_auditevent" ("record_id", "id")'
 DROP = 'DROP INDEX "audit_record_id"'
-
-
-def _on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
 
 
 class Migration(migrations.Migration):
     dependencies = [("records", "0015_directory_stamp")]
 
-    operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP))]
+    operations = [migrations.RunPython(on_postgresql(CREATE), on_postgresql(DROP))]

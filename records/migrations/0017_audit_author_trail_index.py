@@ -15,6 +15,8 @@ one without a migration for the other fails."""
 
 from django.db import migrations
 
+from records.migrations._postgresql import on_postgresql
+
 AUTHOR_TRAIL_EVENTS = (
     "record_created",
     "step_answered",
@@ -40,15 +42,7 @@ CREATE = (
 DROP = 'DROP INDEX "audit_author_trail"'
 
 
-def _on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("records", "0016_audit_record_id_index")]
 
-    operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP))]
+    operations = [migrations.RunPython(on_postgresql(CREATE), on_postgresql(DROP))]

@@ -16,6 +16,8 @@ the SELECT and INSERT it has on the table.
 
 from django.db import migrations
 
+from records.migrations._postgresql import on_postgresql
+
 CREATE = """
 CREATE FUNCTION "records_audit_append"(
     "lock_key" bigint,
@@ -60,15 +62,7 @@ $$
 DROP = 'DROP FUNCTION "records_audit_append"'
 
 
-def _on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("records", "0017_audit_author_trail_index")]
 
-    operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP))]
+    operations = [migrations.RunPython(on_postgresql(CREATE), on_postgresql(DROP))]

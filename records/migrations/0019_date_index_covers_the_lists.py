@@ -18,6 +18,8 @@ SQLite has no INCLUDE; its lists are unchanged."""
 
 from django.db import migrations
 
+from records.migrations._postgresql import on_postgresql
+
 COLUMNS = (
     "state",
     "reference",
@@ -41,16 +43,7 @@ PLAIN = (
 )
 
 
-def _on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("records", "0018_audit_append_function")]
 
-    operations = [migrations.RunPython(_on_postgresql(COVERING), _on_postgresql(PLAIN))]
+    operations = [migrations.RunPython(on_postgresql(*COVERING), on_postgresql(*PLAIN))]
