@@ -46,6 +46,7 @@ from records.models import (
     OutcomeTitle,
     Submission,
 )
+from records.selectors import submitted_only
 
 State = DecisionRecord.State
 
@@ -242,8 +243,7 @@ def _add(model, key: tuple, delta: int) -> None:
 
 
 def counted_records(records: QuerySet | None = None) -> QuerySet:
-    records = DecisionRecord.objects.all() if records is None else records
-    return records.exclude(state=State.DRAFT).filter(submitted_at__isnull=False)
+    return submitted_only(DecisionRecord.objects.all() if records is None else records)
 
 
 def recount(model, records: QuerySet | None = None, *, rolled_up: bool = True) -> Counter:

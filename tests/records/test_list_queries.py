@@ -157,7 +157,7 @@ def plan(sql, *, ordered=False):
 
 def without_the_date_indexes():
     """Every index on the submission time dropped, in this test's transaction only. A list of
-    decisions says ``submitted_at IS NOT NULL`` (selectors._submitted), and with three rows
+    decisions says ``submitted_at IS NOT NULL`` (selectors.submitted_only), and with three rows
     a bitmap of any such index costs as little as the search's own, so PostgreSQL may take
     one: without them, the plan says which index finds a search's matches. At 100,000
     records it finds them on the search's own (a case reference: its three indexes,
@@ -370,7 +370,7 @@ def test_the_date_index_is_the_migrations(db):
 )
 def test_a_list_of_decisions_starts_past_the_drafts(client, request, practitioner, who, url):
     """A draft has no submission time: PostgreSQL sorts it first newest first, SQLite
-    oldest first. The list says so, so its walk starts past them (selectors._submitted)."""
+    oldest first. The list says so, so its walk starts past them (selectors.submitted_only)."""
     seed(3, practitioner)
     for _ in range(5):
         demo.create_draft(author=practitioner, answers={**demo.CONTEXT}, complete=False)
