@@ -619,7 +619,7 @@ def main():
     started = time.perf_counter()
     seeder = scale.Seeder(scale.seed_people(), scale.make_templates())
     seeder.seed(0, total)
-    seeder.seed_drafts(round(total * scale.DRAFTS_PER_DECISION))
+    seeder.seed_drafts(total)
     scale.analyse()
     print(f"http: seeded {total:,} records in {time.perf_counter() - started:.0f} s")
     run()

@@ -362,9 +362,11 @@ class Seeder:
             self.count += len(records)
             self.decided += len(decisions)
 
-    def seed_drafts(self, count: int) -> None:
-        """``count`` drafts of practitioners across the teams, half-way through the wizard:
-        the answers of a decision, no outcome, no snapshot, no submission time."""
+    def seed_drafts(self, decisions: int) -> None:
+        """Drafts up to one for every fifty of ``decisions`` (``DRAFTS_PER_DECISION``), of
+        practitioners across the teams, half-way through the wizard: the answers of a
+        decision, no outcome, no snapshot, no submission time."""
+        count = round(decisions * DRAFTS_PER_DECISION) - self.drafts
         template = self.templates["share_with_consent"]
         half = template.completed_steps[: len(template.completed_steps) // 2]
         for first in range(0, count, BATCH):
@@ -684,7 +686,7 @@ def run():
 
     started = time.perf_counter()
     seeder.seed(0, small)
-    seeder.seed_drafts(round(small * DRAFTS_PER_DECISION))
+    seeder.seed_drafts(small)
     insight_counts.rebuild()  # bulk_create passes by the services that keep the counts
     insight_counts.rebuild_outcome_titles()  # and the outcomes' titles
     analyse()
@@ -714,7 +716,7 @@ def run():
     if total > small:
         started = time.perf_counter()
         seeder.seed(small, total)
-        seeder.seed_drafts(round(total * DRAFTS_PER_DECISION) - seeder.drafts)
+        seeder.seed_drafts(total)
         seeded = time.perf_counter() - started
         started = time.perf_counter()
         insight_counts.rebuild()
@@ -725,8 +727,7 @@ def run():
         analysed = time.perf_counter() - started
         print(
             f"scale: seeded {total - small:,} more records in {seeded:.1f} s "
-            f"({seeder.drafts:,} drafts in all) "
-            f"({(total - small) / seeded:,.0f} a second, "
+            f"({(total - small) / seeded:,.0f} a second, {seeder.drafts:,} drafts in all, "
             f"{seeder.json_total / seeder.count / 1e3:.1f} KB of JSON a row on average, "
             f"{seeder.decided:,} managers' decisions in all"
             + (f"; VACUUM ANALYZE {analysed:.1f} s" if connection.vendor == "postgresql" else "")
