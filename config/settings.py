@@ -202,6 +202,9 @@ REVIEW_OVERDUE_WORKING_DAYS = env.int("REVIEW_OVERDUE_WORKING_DAYS", default=2)
 # Years a submitted record is kept after its decision (retain-until), unless on legal hold;
 # `manage.py apply_retention` then deletes it, leaving an audit event with its reference.
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
+# Days a draft is kept after the day it was last changed; `apply_retention` then deletes it,
+# leaving an audit event with its reference. 0 keeps drafts until submitted or discarded.
+DRAFT_KEEP_DAYS = env.int("DRAFT_KEEP_DAYS", default=90)
 # Management information (/insight/): beyond a single team, counts below this are shown as
 # "fewer than N" and others rounded to a multiple of it (insight/suppression.py).
 SMALL_NUMBER_THRESHOLD = env.int("SMALL_NUMBER_THRESHOLD", default=5)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -142,7 +143,7 @@ def start(request):
     if request.method == "POST":
         record = decision_start(author=request.user, ip=client_ip(request))
         return redirect(_page_url(record, wizard.plan_for(record).current))
-    return render(request, "decisions/start.html")
+    return render(request, "decisions/start.html", {"draft_keep_days": settings.DRAFT_KEEP_DAYS})
 
 
 @login_required

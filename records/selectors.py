@@ -7,6 +7,7 @@ import functools
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.db import connection, connections, router
 from django.db.models import (
     BigIntegerField,
@@ -1050,6 +1051,28 @@ def retention_due(*, on: datetime.date | None = None) -> QuerySet[DecisionRecord
         legal_hold=False,
         state__in=RETENTION_STATES,
     ).order_by("retain_until", "pk")
+
+
+def draft_kept_until(last_changed: datetime.datetime | None) -> datetime.date | None:
+    """The last day a draft last changed at ``last_changed`` is kept: ``DRAFT_KEEP_DAYS``
+    after that day. None where drafts are kept until submitted or discarded (the setting 0).
+    Same test as drafts_due."""
+    if not settings.DRAFT_KEEP_DAYS or last_changed is None:
+        return None
+    return timezone.localdate(last_changed) + datetime.timedelta(days=settings.DRAFT_KEEP_DAYS)
+
+
+def drafts_due(*, on: datetime.date | None = None) -> QuerySet[DecisionRecord]:
+    """Drafts whose kept-until day (``draft_kept_until``) is before ``on``: nobody has changed
+    them for ``DRAFT_KEEP_DAYS`` whole days. What ``apply_retention`` deletes; none where
+    the setting is 0. A decision returned for changes is not a draft: it was submitted."""
+    if not settings.DRAFT_KEEP_DAYS:
+        return DecisionRecord.objects.none()
+    first_kept = (on or timezone.localdate()) - datetime.timedelta(days=settings.DRAFT_KEEP_DAYS)
+    changed_before = timezone.make_aware(datetime.datetime.combine(first_kept, datetime.time.min))
+    return DecisionRecord.objects.filter(state=State.DRAFT, updated_at__lt=changed_before).order_by(
+        "pk"
+    )
 
 
 # Keyset ("seek") pages of the audit log, newest first, on (at, id): a page is an index walk

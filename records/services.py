@@ -46,6 +46,8 @@ from records.selectors import (
     LEGAL_HOLD_REASON_MAX,
     LEGAL_HOLD_SET,
     approval_scope_for,
+    draft_kept_until,
+    drafts_due,
     is_due_for_retention,
     may_act_on,
     may_record_disagreement,
@@ -703,6 +705,31 @@ def record_delete_for_retention(*, record: DecisionRecord, on: datetime.date | N
     DecisionRecord.objects.filter(pk=current.pk).delete()
     insight_counts.change(before=insight_counts.values_from(current), after=None)
     insight_counts.manager_decisions_removed(managers_decisions)
+    audit_log(event=AuditEvent.Event.RETENTION_DELETION, record=current, details=details)
+    return current.reference
+
+
+@transaction.atomic
+def draft_delete_for_retention(*, record: DecisionRecord, on: datetime.date | None = None) -> str:
+    """Delete a draft nobody has changed for ``DRAFT_KEEP_DAYS`` days (``selectors.drafts_due``),
+    leaving a RETENTION_DELETION event with its reference and the day it was last changed. Its
+    audit events stay, as a discarded draft's do.
+
+    Re-checked on the locked row: a draft changed or submitted since it was listed is kept.
+    """
+    current = _locked(record)
+    if current is None:
+        raise StaleState(f"{record.reference} no longer exists.")
+    if not drafts_due(on=on).filter(pk=current.pk).exists():
+        raise StaleState(f"{current.reference} is not a draft due for deletion.")
+    details = {
+        "reference": current.reference,
+        "state": current.state,
+        "last_changed": current.updated_at.isoformat(),
+        "kept_until": draft_kept_until(current.updated_at).isoformat(),
+    }
+    # Nothing else holds a draft's data: it has no rounds, decisions or counts yet.
+    DecisionRecord.objects.filter(pk=current.pk).delete()
     audit_log(event=AuditEvent.Event.RETENTION_DELETION, record=current, details=details)
     return current.reference
 

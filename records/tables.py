@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from records import workdays
 from records.models import DecisionRecord
+from records.selectors import draft_kept_until
 
 _STATE_LABELS = dict(DecisionRecord.State.choices)
 _STATE_TAGS = {state: DecisionRecord(state=state).state_tag_class for state in _STATE_LABELS}
@@ -51,6 +52,10 @@ def _when(moment: datetime.datetime | None, zone: datetime.tzinfo) -> str:
     return f"{local.day} {local:%b %Y %H:%M}"
 
 
+def _day(day: datetime.date | None) -> str:
+    return f"{day.day} {day:%b %Y}" if day else ""
+
+
 class ListRow(NamedTuple):
     link: str
     reference: str
@@ -61,6 +66,7 @@ class ListRow(NamedTuple):
     state: str
     when: str
     disputed: bool = False  # an open disagreement with another agency (section 14)
+    kept_until: str = ""  # a draft's last day before apply_retention deletes it
 
 
 _DISPUTED = ' <strong class="govuk-tag govuk-tag--orange">Disagreement open</strong>'
@@ -73,6 +79,12 @@ class Rows(list):
         super().__init__(rows)
         self.drafts = drafts
         self.show_author = show_author
+        # Days a draft is kept after its last change (DRAFT_KEEP_DAYS); 0: kept, no column.
+        self.keep_days = settings.DRAFT_KEEP_DAYS if drafts else 0
+
+    @property
+    def columns(self) -> int:
+        return 5 + self.show_author + bool(self.keep_days)
 
     @property
     def html(self) -> SafeString:
@@ -90,6 +102,7 @@ class Rows(list):
                     + (_DISPUTED if row.disputed else "")
                 )
                 + _CELL.format(escape(row.when))
+                + (_CELL.format(escape(row.kept_until)) if self.keep_days else "")
                 + "</tr>"
                 for row in self
             )
@@ -97,8 +110,9 @@ class Rows(list):
 
 
 def list_rows(records, *, drafts: bool = False, show_author: bool = False) -> Rows:
-    """A list's rows, from dicts of ``selectors.LIST_VALUES`` (drafts: the date last saved,
-    a continue link, and the case and agency from their answers until submitted)."""
+    """A list's rows, from dicts of ``selectors.LIST_VALUES`` (drafts: the date last saved and
+    the last day kept, a continue link, and the case and agency from their answers until
+    submitted)."""
     link = _links("decisions:check" if drafts else "records:detail")
     zone = timezone.get_current_timezone()
     rows = []
@@ -115,6 +129,7 @@ def list_rows(records, *, drafts: bool = False, show_author: bool = False) -> Ro
                 _STATE_LABELS.get(row["state"], row["state"]),
                 _when(row["updated_at"] if drafts else row["submitted_at"], zone),
                 bool(row.get("has_open_disagreement")),
+                _day(draft_kept_until(row["updated_at"])) if drafts else "",
             )
         )
     return Rows(rows, drafts=drafts, show_author=show_author)

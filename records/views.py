@@ -130,6 +130,8 @@ def record_detail(request, reference: str):
     record = record_open(user=request.user, reference=reference, ip=client_ip(request))
     context = _record_context(record, request.user)
     context["returned_with"] = selectors.latest_return(record) if record.is_editable else None
+    if record.is_draft:
+        context["kept_until"] = selectors.draft_kept_until(record.updated_at)
     context["may_act"] = (
         record.awaits_manager
         and selectors.may_act_on(user=request.user, record=record)

@@ -1,19 +1,35 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from records.models import DecisionRecord
-from records.selectors import retention_due
-from records.services import RetentionBlocked, StaleState, record_delete_for_retention
+from records.selectors import draft_kept_until, drafts_due, retention_due
+from records.services import (
+    RetentionBlocked,
+    StaleState,
+    draft_delete_for_retention,
+    record_delete_for_retention,
+)
 
 BATCH = 500
+
+
+def _in_batches(due):
+    """Keyset batches by id: a long list is never held in memory, and a record that must stay
+    is not read again."""
+    last = 0
+    while batch := list(due.filter(pk__gt=last)[:BATCH]):
+        yield from batch
+        last = batch[-1].pk
 
 
 class Command(BaseCommand):
     help = (
         "Delete records past their retain-until date that are not on legal hold and await "
-        "nobody (recorded or rejected), each leaving a retention deletion audit event with its "
-        "reference. With --dry-run, list them (reference, retain-until) and delete nothing. "
+        "nobody (recorded or rejected), and drafts nobody has changed for DRAFT_KEEP_DAYS days, "
+        "each leaving a retention deletion audit event with its reference. With --dry-run, "
+        "list them (reference, the last day kept) and delete nothing. "
         "Run it from cron, e.g. nightly."
     )
 
@@ -24,6 +40,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         today = timezone.localdate()
+        self._records(today, dry_run)
+        self._drafts(today, dry_run)
+
+    def _records(self, today, dry_run):
         due = (
             retention_due(on=today)
             .order_by("pk")
@@ -33,33 +53,53 @@ class Command(BaseCommand):
             )
         )
         deleted = kept = listed = 0
-        last = 0
-        # Keyset batches by id: a long list is never held in memory, and a record that must
-        # stay is not read again.
-        while batch := list(due.filter(pk__gt=last)[:BATCH]):
-            for record in batch:
-                last = record.pk
-                line = f"{record.reference}\t{record.retain_until.isoformat()}"
-                if record.reconsidered:
-                    # The service refuses it too (ProtectedError otherwise): said here first.
-                    kept += 1
-                    self.stdout.write(f"Kept {line}\t(a later decision reconsiders it)")
-                    continue
-                if dry_run:
-                    listed += 1
-                    self.stdout.write(line)
-                    continue
-                try:
-                    record_delete_for_retention(record=record, on=today)
-                except (RetentionBlocked, StaleState) as reason:
-                    kept += 1
-                    self.stdout.write(f"Kept {reason}")
-                else:
-                    deleted += 1
-                    self.stdout.write(f"Deleted {line}")
+        for record in _in_batches(due):
+            line = f"{record.reference}\t{record.retain_until.isoformat()}"
+            if record.reconsidered:
+                # The service refuses it too (ProtectedError otherwise): said here first.
+                kept += 1
+                self.stdout.write(f"Kept {line}\t(a later decision reconsiders it)")
+                continue
+            if dry_run:
+                listed += 1
+                self.stdout.write(line)
+                continue
+            try:
+                record_delete_for_retention(record=record, on=today)
+            except (RetentionBlocked, StaleState) as reason:
+                kept += 1
+                self.stdout.write(f"Kept {reason}")
+            else:
+                deleted += 1
+                self.stdout.write(f"Deleted {line}")
         if dry_run:
             self.stdout.write(
                 f"{listed} record(s) due for deletion, {kept} kept (dry run: nothing deleted)."
             )
         else:
             self.stdout.write(f"{deleted} record(s) deleted, {kept} kept.")
+
+    def _drafts(self, today, dry_run):
+        if not settings.DRAFT_KEEP_DAYS:
+            self.stdout.write("Drafts are kept until submitted or discarded (DRAFT_KEEP_DAYS=0).")
+            return
+        due = drafts_due(on=today).only("pk", "reference", "updated_at")
+        deleted = kept = listed = 0
+        for draft in _in_batches(due):
+            line = f"{draft.reference}\tdraft kept until {draft_kept_until(draft.updated_at)}"
+            if dry_run:
+                listed += 1
+                self.stdout.write(line)
+                continue
+            try:
+                draft_delete_for_retention(record=draft, on=today)
+            except StaleState as reason:
+                kept += 1
+                self.stdout.write(f"Kept {reason}")
+            else:
+                deleted += 1
+                self.stdout.write(f"Deleted {line}")
+        if dry_run:
+            self.stdout.write(f"{listed} draft(s) due for deletion (dry run: nothing deleted).")
+        else:
+            self.stdout.write(f"{deleted} draft(s) deleted, {kept} kept.")
