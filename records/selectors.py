@@ -1056,16 +1056,22 @@ def retention_due(*, on: datetime.date | None = None) -> QuerySet[DecisionRecord
 def draft_kept_until(last_changed: datetime.datetime | None) -> datetime.date | None:
     """The last day a draft last changed at ``last_changed`` is kept: ``DRAFT_KEEP_DAYS``
     after that day. None where drafts are kept until submitted or discarded (the setting 0).
-    Same test as drafts_due."""
+    Same test as drafts_due and is_draft_due."""
     if not settings.DRAFT_KEEP_DAYS or last_changed is None:
         return None
     return timezone.localdate(last_changed) + datetime.timedelta(days=settings.DRAFT_KEEP_DAYS)
 
 
+def is_draft_due(record: DecisionRecord, *, on: datetime.date) -> bool:
+    kept_until = draft_kept_until(record.updated_at)
+    return record.state == State.DRAFT and kept_until is not None and kept_until < on
+
+
 def drafts_due(*, on: datetime.date | None = None) -> QuerySet[DecisionRecord]:
     """Drafts whose kept-until day (``draft_kept_until``) is before ``on``: nobody has changed
     them for ``DRAFT_KEEP_DAYS`` whole days. What ``apply_retention`` deletes; none where
-    the setting is 0. A decision returned for changes is not a draft: it was submitted."""
+    the setting is 0. A decision returned for changes is not a draft: it was submitted.
+    Same test as is_draft_due."""
     if not settings.DRAFT_KEEP_DAYS:
         return DecisionRecord.objects.none()
     first_kept = (on or timezone.localdate()) - datetime.timedelta(days=settings.DRAFT_KEEP_DAYS)

@@ -47,7 +47,7 @@ from records.selectors import (
     LEGAL_HOLD_SET,
     approval_scope_for,
     draft_kept_until,
-    drafts_due,
+    is_draft_due,
     is_due_for_retention,
     may_act_on,
     may_record_disagreement,
@@ -717,10 +717,11 @@ def draft_delete_for_retention(*, record: DecisionRecord, on: datetime.date | No
 
     Re-checked on the locked row: a draft changed or submitted since it was listed is kept.
     """
+    on = on or timezone.localdate()
     current = _locked(record)
     if current is None:
         raise StaleState(f"{record.reference} no longer exists.")
-    if not drafts_due(on=on).filter(pk=current.pk).exists():
+    if not is_draft_due(current, on=on):
         raise StaleState(f"{current.reference} is not a draft due for deletion.")
     details = {
         "reference": current.reference,

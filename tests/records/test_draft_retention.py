@@ -14,7 +14,7 @@ from django.utils import timezone
 from decisions import demo
 from records.audit import verify_chain
 from records.models import AuditEvent, DecisionRecord
-from records.selectors import draft_kept_until, drafts_due
+from records.selectors import draft_kept_until, drafts_due, is_draft_due
 from records.services import (
     StaleState,
     decision_act,
@@ -90,6 +90,8 @@ def test_only_drafts_past_their_last_day_are_due(practitioner, manager):
     last_changed(returned, local(days_ago(400)))
 
     assert set(drafts_due()) == {due, long_ago}
+    everything = [due, long_ago, last_day_today, recorded, returned, *DecisionRecord.objects.all()]
+    assert {r for r in everything if is_draft_due(r, on=TODAY)} == {due, long_ago}
     assert draft_kept_until(last_day_today.updated_at) == TODAY
     assert set(drafts_due(on=TODAY + datetime.timedelta(days=1))) == {due, long_ago, last_day_today}
 
