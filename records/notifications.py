@@ -7,10 +7,11 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from records import workdays
 from records.models import DecisionRecord, ManagerDecision, ReminderSent, User
-from records.selectors import approvers_for, overdue_everywhere
+from records.selectors import approvers_for, draft_kept_until, drafts_to_warn, overdue_everywhere
 
 State = DecisionRecord.State
 Kind = ManagerDecision.Kind
@@ -96,3 +97,39 @@ def send_overdue_reminders() -> int:
             continue  # reminded already today
         reminded += 1
     return reminded
+
+
+def send_draft_warnings() -> int:
+    """E-mail each author whose draft ``apply_retention`` deletes within the next days
+    (``selectors.drafts_to_warn``), once in those days. Returns how many drafts were
+    warned about. Safe to run from cron as often as wanted."""
+    from records.services import audit_log  # services imports this module
+
+    on = timezone.localdate()
+    warned = 0
+    for draft in drafts_to_warn(on=on):
+        kept_until = draft_kept_until(draft.updated_at)
+        try:
+            with transaction.atomic():
+                ReminderSent.objects.create(record=draft, sent_on=on)
+                messages = _messages(
+                    f"{draft.reference}: draft to be deleted",
+                    _body(
+                        f"Nobody has changed your draft {draft.reference} for "
+                        f"{(on - timezone.localdate(draft.updated_at)).days} days. It is "
+                        f"deleted after {kept_until.day} {kept_until:%B %Y} unless you change "
+                        "or submit it.",
+                        _link("decisions:check", draft.reference),
+                    ),
+                    [draft.author],
+                )
+                send_mass_mail(messages, fail_silently=False)
+                audit_log(
+                    event="reminder_sent",
+                    record=draft,
+                    details={"recipients": len(messages), "kept_until": kept_until.isoformat()},
+                )
+        except IntegrityError:
+            continue  # warned already today
+        warned += 1
+    return warned

@@ -42,6 +42,7 @@ from records.models import (
     ManagerDecision,
     Organisation,
     OutcomeTitle,
+    ReminderSent,
     SharingConfirmation,
     Submission,
     Team,
@@ -1074,10 +1075,44 @@ def drafts_due(*, on: datetime.date | None = None) -> QuerySet[DecisionRecord]:
     Same test as is_draft_due."""
     if not settings.DRAFT_KEEP_DAYS:
         return DecisionRecord.objects.none()
-    first_kept = (on or timezone.localdate()) - datetime.timedelta(days=settings.DRAFT_KEEP_DAYS)
-    changed_before = timezone.make_aware(datetime.datetime.combine(first_kept, datetime.time.min))
+    # Changed on the day a draft kept until ``on`` was changed, or before it.
+    changed_before = workdays.start_of_day(_changed_on(kept_until=on))
     return DecisionRecord.objects.filter(state=State.DRAFT, updated_at__lt=changed_before).order_by(
         "pk"
+    )
+
+
+def _changed_on(*, kept_until: datetime.date | None) -> datetime.date:
+    """The day a draft kept until ``kept_until`` (today) was last changed."""
+    return (kept_until or timezone.localdate()) - datetime.timedelta(days=settings.DRAFT_KEEP_DAYS)
+
+
+# A draft's author is warned once in its last days before apply_retention deletes it.
+DRAFT_WARNING_DAYS = 7
+
+
+def drafts_to_warn(*, on: datetime.date) -> QuerySet[DecisionRecord]:
+    """Drafts whose last day kept is ``on`` or one of the ``DRAFT_WARNING_DAYS`` - 1 days
+    after it, and whose author has not been warned in those days (a ReminderSent): what
+    ``send_reminders`` warns about. Changed since, a draft has days again, and a warning
+    again in its new last days."""
+    if not settings.DRAFT_KEEP_DAYS:
+        return DecisionRecord.objects.none()
+    days = min(DRAFT_WARNING_DAYS, settings.DRAFT_KEEP_DAYS)
+    first = _changed_on(kept_until=on)
+    warned = ReminderSent.objects.filter(
+        record=OuterRef("pk"), sent_on__gt=on - datetime.timedelta(days=days)
+    )
+    return (
+        DecisionRecord.objects.filter(
+            state=State.DRAFT,
+            updated_at__gte=workdays.start_of_day(first),
+            updated_at__lt=workdays.start_of_day(first + datetime.timedelta(days=days)),
+        )
+        .exclude(Exists(warned))
+        .select_related("author")
+        .only("pk", "reference", "updated_at", "author__email")
+        .order_by("pk")
     )
 
 

@@ -8,12 +8,13 @@ import io
 import re
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
 from decisions import demo
 from records.audit import verify_chain
-from records.models import AuditEvent, DecisionRecord
+from records.models import AuditEvent, DecisionRecord, ReminderSent
 from records.selectors import draft_kept_until, drafts_due, is_draft_due
 from records.services import (
     StaleState,
@@ -22,6 +23,7 @@ from records.services import (
     decision_save_step,
     draft_delete_for_retention,
 )
+from tests.records.mail_privacy import assert_no_personal_data
 
 TODAY = timezone.localdate()
 DRAFT_CONTEXT = {**demo.CONTEXT, "subject_reference": "DEMO-C-0700"}
@@ -299,3 +301,97 @@ def test_the_start_page_says_how_long_a_draft_is_kept(client, practitioner, sett
 
     settings.DRAFT_KEEP_DAYS = 0
     assert "is deleted" not in client.get("/decisions/new/").content.decode()
+
+
+# --- a warning before the deletion -------------------------------------------------------------
+
+
+def remind():
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def author(practitioner):
+    practitioner.email = "practitioner@example.invalid"
+    practitioner.save()
+    return practitioner
+
+
+def test_its_author_is_told_once_in_a_drafts_last_week(author):
+    warned = last_changed(draft(author), local(days_ago(84), 16))  # kept 6 more days
+    last_changed(draft(author), local(days_ago(83), 10))  # 7 more days: not yet
+
+    assert "Deletion warnings sent for 1 draft(s)." in remind()
+
+    (message,) = mail.outbox
+    assert message.to == ["practitioner@example.invalid"]
+    assert message.subject == f"{warned.reference}: draft to be deleted"
+    last_day = TODAY + datetime.timedelta(days=6)
+    assert (
+        f"Nobody has changed your draft {warned.reference} for 84 days. It is deleted "
+        f"after {last_day.day} {last_day:%B %Y} unless you change or submit it."
+    ) in message.body
+    assert f"http://127.0.0.1:8000/decisions/{warned.reference}/check/" in message.body
+    assert_no_personal_data(mail.outbox)
+    event = AuditEvent.objects.get(event=AuditEvent.Event.REMINDER_SENT)
+    assert event.record_id == warned.pk
+    assert event.details == {"recipients": 1, "kept_until": last_day.isoformat()}
+
+    assert "Deletion warnings sent for 0 draft(s)." in remind()
+    assert len(mail.outbox) == 1
+
+
+def test_a_draft_on_its_last_day_is_warned_and_one_past_it_is_not(author):
+    last_day = last_changed(draft(author), local(days_ago(90), 9))
+    last_changed(draft(author), local(days_ago(91), 9))  # apply_retention's to delete
+
+    remind()
+
+    assert [m.subject for m in mail.outbox] == [f"{last_day.reference}: draft to be deleted"]
+
+
+def test_warned_on_an_earlier_day_of_its_last_week_it_is_not_warned_again(author):
+    warned = last_changed(draft(author), local(days_ago(88), 9))
+    ReminderSent.objects.create(record=warned, sent_on=days_ago(4))
+
+    remind()
+
+    assert mail.outbox == []
+
+
+def test_changed_after_a_warning_it_is_warned_again_in_its_new_last_week(author):
+    again = last_changed(draft(author), local(days_ago(86), 9))
+    ReminderSent.objects.create(record=again, sent_on=days_ago(30))  # its earlier last week
+
+    remind()
+
+    assert [m.subject for m in mail.outbox] == [f"{again.reference}: draft to be deleted"]
+
+
+def test_only_drafts_are_warned_and_none_when_drafts_are_kept(author, manager, settings):
+    returned = demo.create_returned(
+        author=author,
+        manager=manager,
+        answers=demo.finished_answers("share_without_consent"),
+        comment="Say more about the risk.",
+    )
+    last_changed(returned, local(days_ago(86)))
+    assert "Deletion warnings sent for 0 draft(s)." in remind()
+
+    settings.DRAFT_KEEP_DAYS = 0
+    last_changed(draft(author), local(days_ago(86)))
+    assert "Deletion warnings sent for 0 draft(s)." in remind()
+    assert [m for m in mail.outbox if "draft" in m.subject] == []
+
+
+def test_the_warning_days_are_never_more_than_the_days_kept(author, settings):
+    settings.DRAFT_KEEP_DAYS = 3
+    last_changed(draft(author), timezone.now())  # kept 3 more days
+    two_more = last_changed(draft(author), local(days_ago(1), 12))
+
+    remind()
+
+    # Its last 3 days, as a week's notice cannot be given.
+    assert [m.subject for m in mail.outbox] == [f"{two_more.reference}: draft to be deleted"]
