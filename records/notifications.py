@@ -105,7 +105,7 @@ def send_draft_warnings() -> int:
     warned about. Safe to run from cron as often as wanted."""
     from records.services import audit_log  # services imports this module
 
-    on = timezone.localdate()
+    on = workdays.today()
     warned = 0
     for draft in drafts_to_warn(on=on):
         kept_until = draft_kept_until(draft.updated_at)

@@ -1075,7 +1075,7 @@ def drafts_due(*, on: datetime.date | None = None) -> QuerySet[DecisionRecord]:
     Same test as is_draft_due."""
     if not settings.DRAFT_KEEP_DAYS:
         return DecisionRecord.objects.none()
-    # Changed on the day a draft kept until ``on`` was changed, or before it.
+    # Changed before the day a draft whose last day kept is ``on`` was last changed.
     changed_before = workdays.start_of_day(_changed_on(kept_until=on))
     return DecisionRecord.objects.filter(state=State.DRAFT, updated_at__lt=changed_before).order_by(
         "pk"
