@@ -579,9 +579,13 @@ def retain_until_for(decided_on: datetime.date) -> datetime.date:
         return decided_on.replace(year=decided_on.year + years, day=28)
 
 
-def _locked(record: DecisionRecord) -> DecisionRecord | None:
-    """The record's row as it is now, locked until the transaction ends (None: deleted)."""
-    return DecisionRecord.objects.select_for_update().filter(pk=record.pk).first()
+def _locked(record: DecisionRecord) -> DecisionRecord:
+    """The record's row as it is now, locked until the transaction ends; StaleState where it
+    was deleted meanwhile."""
+    current = DecisionRecord.objects.select_for_update().filter(pk=record.pk).first()
+    if current is None:
+        raise StaleState(f"{record.reference} no longer exists.")
+    return current
 
 
 @transaction.atomic
@@ -604,8 +608,6 @@ def addendum_add(
             f"The addendum must be {ADDENDUM_MAX:,} characters or fewer.", code="max_length"
         )
     current = _locked(record)
-    if current is None:
-        raise StaleState(f"{record.reference} no longer exists.")
     if current.state == State.DRAFT:
         raise StaleState(f"{record.reference} is a draft: change its answers instead.")
     addendum = Addendum.objects.create(
@@ -684,8 +686,6 @@ def record_delete_for_retention(*, record: DecisionRecord, on: datetime.date | N
     """
     on = on or timezone.localdate()
     current = _locked(record)
-    if current is None:
-        raise StaleState(f"{record.reference} no longer exists.")
     if not is_due_for_retention(current, on=on):
         raise StaleState(f"{record.reference} is not due for deletion.")
     later = DecisionRecord.objects.filter(reconsiders=current).values_list("reference", flat=True)
@@ -719,8 +719,6 @@ def draft_delete_for_retention(*, record: DecisionRecord, on: datetime.date | No
     """
     on = on or timezone.localdate()
     current = _locked(record)
-    if current is None:
-        raise StaleState(f"{record.reference} no longer exists.")
     if not is_draft_due(current, on=on):
         raise StaleState(f"{current.reference} is not a draft due for deletion.")
     details = {
@@ -777,8 +775,6 @@ def disagreement_raise(
     party = _required_text(party, name="who disagrees", limit=DISAGREEMENT_PARTY_MAX)
     reason = _required_text(reason, name="why they disagree", limit=DISAGREEMENT_TEXT_MAX)
     current = _locked(record)
-    if current is None:
-        raise StaleState(f"{record.reference} no longer exists.")
     if current.state == State.DRAFT:
         raise StaleState(f"{record.reference} is a draft: submit it first.")
     disagreement = Disagreement.objects.create(

@@ -52,54 +52,57 @@ class Command(BaseCommand):
                 reconsidered=Exists(DecisionRecord.objects.filter(reconsiders=OuterRef("pk")))
             )
         )
-        deleted = kept = listed = 0
-        for record in _in_batches(due):
-            line = f"{record.reference}\t{record.retain_until.isoformat()}"
-            if record.reconsidered:
-                # The service refuses it too (ProtectedError otherwise): said here first.
-                kept += 1
-                self.stdout.write(f"Kept {line}\t(a later decision reconsiders it)")
-                continue
-            if dry_run:
-                listed += 1
-                self.stdout.write(line)
-                continue
-            try:
-                record_delete_for_retention(record=record, on=today)
-            except (RetentionBlocked, StaleState) as reason:
-                kept += 1
-                self.stdout.write(f"Kept {reason}")
-            else:
-                deleted += 1
-                self.stdout.write(f"Deleted {line}")
+        done, kept = self._apply(
+            due,
+            line=lambda record: f"{record.reference}\t{record.retain_until.isoformat()}",
+            # The service refuses it too (ProtectedError otherwise): said here first.
+            kept_because=lambda record: record.reconsidered and "a later decision reconsiders it",
+            delete=lambda record: record_delete_for_retention(record=record, on=today),
+            dry_run=dry_run,
+        )
         if dry_run:
             self.stdout.write(
-                f"{listed} record(s) due for deletion, {kept} kept (dry run: nothing deleted)."
+                f"{done} record(s) due for deletion, {kept} kept (dry run: nothing deleted)."
             )
         else:
-            self.stdout.write(f"{deleted} record(s) deleted, {kept} kept.")
+            self.stdout.write(f"{done} record(s) deleted, {kept} kept.")
 
     def _drafts(self, today, dry_run):
         if not settings.DRAFT_KEEP_DAYS:
             self.stdout.write("Drafts are kept until submitted or discarded (DRAFT_KEEP_DAYS=0).")
             return
-        due = drafts_due(on=today).only("pk", "reference", "updated_at")
-        deleted = kept = listed = 0
-        for draft in _in_batches(due):
-            line = f"{draft.reference}\tdraft kept until {draft_kept_until(draft.updated_at)}"
-            if dry_run:
-                listed += 1
-                self.stdout.write(line)
-                continue
-            try:
-                draft_delete_for_retention(record=draft, on=today)
-            except StaleState as reason:
-                kept += 1
-                self.stdout.write(f"Kept {reason}")
-            else:
-                deleted += 1
-                self.stdout.write(f"Deleted {line}")
+        done, kept = self._apply(
+            drafts_due(on=today).only("pk", "reference", "updated_at"),
+            line=lambda draft: (
+                f"{draft.reference}\tdraft kept until {draft_kept_until(draft.updated_at)}"
+            ),
+            delete=lambda draft: draft_delete_for_retention(record=draft, on=today),
+            dry_run=dry_run,
+        )
         if dry_run:
-            self.stdout.write(f"{listed} draft(s) due for deletion (dry run: nothing deleted).")
+            self.stdout.write(f"{done} draft(s) due for deletion (dry run: nothing deleted).")
         else:
-            self.stdout.write(f"{deleted} draft(s) deleted, {kept} kept.")
+            self.stdout.write(f"{done} draft(s) deleted, {kept} kept.")
+
+    def _apply(self, due, *, line, delete, dry_run, kept_because=lambda item: None):
+        """List (dry run) or delete each of ``due``, a line each; how many were listed or
+        deleted, and how many kept (said so before, or refused by the service)."""
+        done = kept = 0
+        for item in _in_batches(due):
+            shown = line(item)
+            if reason := kept_because(item):
+                kept += 1
+                self.stdout.write(f"Kept {shown}\t({reason})")
+            elif dry_run:
+                done += 1
+                self.stdout.write(shown)
+            else:
+                try:
+                    delete(item)
+                except (RetentionBlocked, StaleState) as refused:
+                    kept += 1
+                    self.stdout.write(f"Kept {refused}")
+                else:
+                    done += 1
+                    self.stdout.write(f"Deleted {shown}")
+        return done, kept
