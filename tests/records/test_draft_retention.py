@@ -44,6 +44,17 @@ def last_changed(record, moment):
     return record
 
 
+def returned_for_changes(author, manager, moment):
+    """A decision returned to its author, last changed at ``moment``: not a draft."""
+    returned = demo.create_returned(
+        author=author,
+        manager=manager,
+        answers=demo.finished_answers("share_without_consent"),
+        comment="Say more about the risk.",
+    )
+    return last_changed(returned, moment)
+
+
 def days_ago(days):
     return TODAY - datetime.timedelta(days=days)
 
@@ -83,13 +94,7 @@ def test_only_drafts_past_their_last_day_are_due(practitioner, manager):
         author=practitioner, answers=demo.finished_answers("share_with_consent")
     )
     last_changed(recorded, local(days_ago(400)))
-    returned = demo.create_returned(
-        author=practitioner,
-        manager=manager,
-        answers=demo.finished_answers("share_without_consent"),
-        comment="Say more about the risk.",
-    )
-    last_changed(returned, local(days_ago(400)))
+    returned = returned_for_changes(practitioner, manager, local(days_ago(400)))
 
     assert set(drafts_due()) == {due, long_ago}
     everything = [due, long_ago, last_day_today, recorded, returned, *DecisionRecord.objects.all()]
@@ -371,13 +376,7 @@ def test_changed_after_a_warning_it_is_warned_again_in_its_new_last_week(author)
 
 
 def test_only_drafts_are_warned_and_none_when_drafts_are_kept(author, manager, settings):
-    returned = demo.create_returned(
-        author=author,
-        manager=manager,
-        answers=demo.finished_answers("share_without_consent"),
-        comment="Say more about the risk.",
-    )
-    last_changed(returned, local(days_ago(86)))
+    returned_for_changes(author, manager, local(days_ago(86)))
     assert "Deletion warnings sent for 0 draft(s)." in remind()
 
     settings.DRAFT_KEEP_DAYS = 0
